@@ -1,0 +1,61 @@
+/**
+ * Configuration: command-line flags win over environment variables, which
+ * win over the documented defaults (docs/configuration.md). The names are
+ * part of the interface contract (shared/design/PRODUCT.md).
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  /** TCP port of the API; 0 picks a free one. */
+  port: number;
+  host: string;
+  /** Folder for the SQLite file, generated keys and bootstrap credentials. */
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; anything else (or empty) the SQLite file. */
+  databaseUrl: string;
+  /** Key that encrypts synchronization secrets at rest; generated under dataDir when absent. */
+  secretKey: string | undefined;
+  bootstrapClientId: string | undefined;
+  bootstrapClientSecret: string | undefined;
+  /** Lifetime of issued access tokens, seconds (Entra's default is 60–90 min). */
+  tokenLifetimeSeconds: number;
+  /** Largest request body accepted, bytes. */
+  bodyLimit: number;
+  logLevel: string;
+  /** What this process runs: the API, the job runner, or both. */
+  role: 'api' | 'worker' | 'all';
+}
+
+export interface ConfigFlags {
+  port?: string | number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  logLevel?: string;
+  role?: string;
+}
+
+export const DEFAULT_PORT = 8080;
+
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(flags.port ?? env.PROVISIO_PORT ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`Invalid port '${String(flags.port ?? env.PROVISIO_PORT)}': expected 0–65535.`);
+  }
+  const dataDir = resolve(flags.dataDir ?? env.PROVISIO_DATA_DIR ?? '.provisio');
+  const role = (flags.role ?? env.PROVISIO_ROLE ?? 'all') as Config['role'];
+  if (!['api', 'worker', 'all'].includes(role)) throw new Error(`Invalid role '${role}': expected api, worker or all.`);
+  return {
+    port,
+    host: flags.host ?? env.PROVISIO_HOST ?? '127.0.0.1',
+    dataDir,
+    databaseUrl: flags.databaseUrl ?? env.PROVISIO_DATABASE_URL ?? '',
+    secretKey: env.PROVISIO_SECRET_KEY || undefined,
+    bootstrapClientId: env.PROVISIO_BOOTSTRAP_CLIENT_ID || undefined,
+    bootstrapClientSecret: env.PROVISIO_BOOTSTRAP_CLIENT_SECRET || undefined,
+    tokenLifetimeSeconds: Number(env.PROVISIO_TOKEN_LIFETIME ?? 3600),
+    bodyLimit: Number(env.PROVISIO_BODY_LIMIT ?? 4 * 1024 * 1024),
+    logLevel: flags.logLevel ?? env.PROVISIO_LOG_LEVEL ?? 'info',
+    role,
+  };
+}

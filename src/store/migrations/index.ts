@@ -1,0 +1,15 @@
+/**
+ * The numbered migrations, in order. A static list (not a folder scan) so
+ * that the set is checked by the type checker and works the same from
+ * sources and from a bundle.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_core.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};
