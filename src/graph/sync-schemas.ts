@@ -103,13 +103,20 @@ export const AttributeMappingSource = Type.Recursive(
   { $id: 'attributeMappingSource' },
 );
 
+/**
+ * Where a schema embeds the recursive source type it refers to it by id;
+ * the HTTP app registers `AttributeMappingSource` once (ajv refuses one id
+ * defined in several places of a body schema).
+ */
+export const AttributeMappingSourceRef = Type.Unsafe<AttributeMappingSourceT>(Type.Ref('attributeMappingSource'));
+
 export const AttributeMapping = GraphObject({
   defaultValue: Opt(Type.String()),
   exportMissingReferences: Type.Optional(Type.Boolean()),
   flowBehavior: Type.Optional(Enum(FLOW_BEHAVIORS)),
   flowType: Type.Optional(Enum(FLOW_TYPES)),
   matchingPriority: Type.Optional(Type.Integer({ minimum: 0 })),
-  source: Opt(AttributeMappingSource),
+  source: Opt(AttributeMappingSourceRef),
   targetAttributeName: Type.String({ minLength: 1 }),
 });
 

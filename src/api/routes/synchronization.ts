@@ -1,0 +1,260 @@
+/**
+ * The Graph synchronization API (graph-sync-api.md §3), registered twice:
+ * under /servicePrincipals/{id}/synchronization and under
+ * /applications/{id}/synchronization. Both address the same state (see
+ * docs/adr/0002-application-side-synchronization.md); operations Graph
+ * documents on one side only are registered on that side only.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { Services } from '../../services.ts';
+import { Require, Permissions } from '../../auth/permissions.ts';
+import {
+  JobCreateBody, RestartBody, SecretsBody, SynchronizationBody, SynchronizationSchema, TemplateBody,
+} from '../../graph/sync-schemas.ts';
+import type { SynchronizationSchemaT } from '../../graph/sync-schemas.ts';
+import { applySelect, parseSelect } from '../../graph/odata.ts';
+import { errors } from '../../errors/graph-error.ts';
+import { checkId, checkQueryOptions, noContent, odataContext, sendJson } from '../http.ts';
+import { publicJob } from '../../sync/sync-service.ts';
+import type { ServicePrincipalT } from '../../applications/applications.ts';
+
+export interface SynchronizationRoutesOptions {
+  services: Services;
+  side: 'servicePrincipal' | 'application';
+}
+
+type OwnerParams = { ownerId: string };
+type JobParams = OwnerParams & { jobId: string };
+type TemplateParams = OwnerParams & { templateId: string };
+type DirParams = { directoryId: string };
+
+export async function synchronizationRoutes(app: FastifyInstance, opts: SynchronizationRoutesOptions): Promise<void> {
+  const { services: s, side } = opts;
+  const sideSegment = side === 'servicePrincipal' ? 'servicePrincipals' : 'applications';
+  const ctx = (req: FastifyRequest<{ Params: OwnerParams }>, rest: string) =>
+    odataContext(req, `${sideSegment}('${req.params.ownerId}')/synchronization${rest}`);
+
+  /** The service principal addressed, after the Application.ReadWrite.OwnedBy ownership check. */
+  async function owner(req: FastifyRequest<{ Params: OwnerParams }>): Promise<ServicePrincipalT> {
+    const id = checkId(req.params.ownerId, side);
+    const sp = side === 'servicePrincipal' ? await s.applications.getServicePrincipal(id) : await s.applications.servicePrincipalForApplication(id);
+    const roles = req.caller?.roles ?? [];
+    const onlyOwnedBy = roles.includes(Permissions.ApplicationReadWriteOwnedBy)
+      && !roles.includes(Permissions.SynchronizationReadWrite) && !roles.includes(Permissions.SynchronizationRead);
+    if (onlyOwnedBy) {
+      const ownerClient = await s.applications.ownerOf(side, id);
+      if (ownerClient !== req.caller?.clientId) throw errors.forbidden([Permissions.SynchronizationReadWrite]);
+    }
+    return sp;
+  }
+
+  const schemaBody = (schema: SynchronizationSchemaT) => ({
+    id: schema.id, version: schema.version ?? null, directories: schema.directories ?? [], synchronizationRules: schema.synchronizationRules ?? [],
+  });
+
+  // ------------------------------------------------------------ container
+  app.get<{ Params: OwnerParams }>('', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    const q = checkQueryOptions(req.query, ['$select', '$expand']);
+    const sp = await owner(req);
+    const expand = new Set((q.$expand ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
+    for (const e of expand) if (e !== 'jobs' && e !== 'templates') throw errors.badRequest(`Cannot $expand '${e}': use jobs or templates.`, '$expand');
+    const body: Record<string, unknown> = { '@odata.context': ctx(req, '/$entity'), id: sp.id, secrets: await s.sync.listSecretsMasked(sp.id) };
+    if (expand.has('jobs')) body.jobs = (await s.sync.listJobs(sp.id)).map(publicJob);
+    if (expand.has('templates')) body.templates = await s.sync.listTemplates(sp.id);
+    return sendJson(reply, 200, applySelect(body, parseSelect(q.$select)));
+  });
+
+  app.put<{ Params: OwnerParams; Body: Static<typeof SynchronizationBody> }>('', {
+    schema: { body: SynchronizationBody, summary: 'Set synchronization (Set-MgServicePrincipalSynchronization)' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronization' },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    if (!req.body) throw errors.badRequest('The request body must be a synchronization object.');
+    await s.sync.putSynchronization(sp.id, sp.appId, req.body);
+    return noContent(reply);
+  });
+
+  // -------------------------------------------------------------- secrets
+  app.put<{ Params: OwnerParams; Body: Static<typeof SecretsBody> }>('/secrets', {
+    schema: { body: SecretsBody, summary: 'Add synchronization secrets' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronizationSecretKeyStringValuePair' },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    if (!req.body) throw errors.badRequest("The request body must be { \"value\": [ { \"key\": …, \"value\": … } ] }.");
+    await s.sync.putSecrets(sp.id, req.body.value);
+    return noContent(reply);
+  });
+
+  app.get<{ Params: OwnerParams }>('/secrets', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    checkQueryOptions(req.query, []);
+    const sp = await owner(req);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, '/secrets'), value: await s.sync.listSecretsMasked(sp.id) });
+  });
+
+  // ------------------------------------------------------------ templates
+  app.get<{ Params: OwnerParams }>('/templates', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    const q = checkQueryOptions(req.query, ['$select']);
+    const sp = await owner(req);
+    const select = parseSelect(q.$select);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, '/templates'), value: (await s.sync.listTemplates(sp.id)).map((t) => applySelect(t, select)) });
+  });
+
+  app.get<{ Params: TemplateParams }>('/templates/:templateId', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    const q = checkQueryOptions(req.query, ['$select']);
+    const sp = await owner(req);
+    const t = await s.sync.getTemplate(sp.id, req.params.templateId);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, '/templates/$entity'), ...applySelect(t, parseSelect(q.$select)) });
+  });
+
+  app.get<{ Params: TemplateParams }>('/templates/:templateId/schema', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    checkQueryOptions(req.query, []);
+    const sp = await owner(req);
+    const schema = await s.sync.getTemplateSchema(sp.id, req.params.templateId);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, `/templates('${req.params.templateId}')/schema/$entity`), ...schemaBody(schema) });
+  });
+
+  directoryRoutes('/templates/:templateId/schema', async (req) => s.sync.getTemplateSchema((await owner(req)).id, (req.params as TemplateParams).templateId));
+
+  if (side === 'application') {
+    const updateTemplate = async (req: FastifyRequest<{ Params: TemplateParams; Body: Static<typeof TemplateBody> }>, reply: FastifyReply) => {
+      const sp = await owner(req);
+      if (!req.body) throw errors.badRequest('The request body must be the complete synchronizationTemplate.');
+      await s.sync.replaceTemplate(sp.id, req.params.templateId, req.body);
+      return noContent(reply);
+    };
+    const templateRoute = { schema: { body: TemplateBody, summary: 'Update synchronizationTemplate' }, config: { permissions: Require.syncWrite, graphType: 'synchronizationTemplate' } };
+    app.put<{ Params: TemplateParams; Body: Static<typeof TemplateBody> }>('/templates/:templateId', templateRoute, updateTemplate);
+    app.patch<{ Params: TemplateParams; Body: Static<typeof TemplateBody> }>('/templates/:templateId', templateRoute, updateTemplate);
+
+    app.put<{ Params: TemplateParams; Body: Static<typeof SynchronizationSchema> }>('/templates/:templateId/schema', {
+      schema: { body: SynchronizationSchema, summary: 'Update template schema' },
+      config: { permissions: Require.syncWrite, graphType: 'synchronizationSchema' },
+    }, async (req, reply) => {
+      const sp = await owner(req);
+      if (!req.body) throw errors.badRequest('The request body must be the complete synchronizationSchema.');
+      await s.sync.putTemplateSchema(sp.id, req.params.templateId, req.body);
+      return noContent(reply);
+    });
+
+    app.delete<{ Params: TemplateParams }>('/templates/:templateId/schema', { config: { permissions: Require.syncWrite } }, async (req, reply) => {
+      const sp = await owner(req);
+      await s.sync.resetTemplateSchema(sp.id, req.params.templateId);
+      return noContent(reply);
+    });
+  }
+
+  // ----------------------------------------------------------------- jobs
+  app.get<{ Params: OwnerParams }>('/jobs', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    const q = checkQueryOptions(req.query, ['$select']);
+    const sp = await owner(req);
+    const select = parseSelect(q.$select);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, '/jobs'), value: (await s.sync.listJobs(sp.id)).map((j) => applySelect(publicJob(j), select)) });
+  });
+
+  app.post<{ Params: OwnerParams; Body: Static<typeof JobCreateBody> }>('/jobs', {
+    schema: { body: JobCreateBody, summary: 'Create synchronizationJob' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronizationJob' },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    if (!req.body) throw errors.badRequest("The request body must name a templateId, e.g. { \"templateId\": \"scim\" }.", 'templateId');
+    const job = await s.sync.createJob(sp.id, req.body);
+    return sendJson(reply, 201, { '@odata.context': ctx(req, '/jobs/$entity'), ...publicJob(job) });
+  });
+
+  app.get<{ Params: JobParams }>('/jobs/:jobId', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    const q = checkQueryOptions(req.query, ['$select']);
+    const sp = await owner(req);
+    const job = await s.sync.getJob(sp.id, req.params.jobId);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, '/jobs/$entity'), ...applySelect(publicJob(job), parseSelect(q.$select)) });
+  });
+
+  app.delete<{ Params: JobParams }>('/jobs/:jobId', { config: { permissions: Require.syncWrite } }, async (req, reply) => {
+    const sp = await owner(req);
+    await s.sync.deleteJob(sp.id, req.params.jobId);
+    return noContent(reply);
+  });
+
+  app.post<{ Params: JobParams }>('/jobs/:jobId/start', { config: { permissions: Require.syncWrite } }, async (req, reply) => {
+    const sp = await owner(req);
+    await s.sync.startJob(sp.id, req.params.jobId);
+    return noContent(reply);
+  });
+
+  app.post<{ Params: JobParams }>('/jobs/:jobId/pause', { config: { permissions: Require.syncWrite } }, async (req, reply) => {
+    const sp = await owner(req);
+    await s.sync.pauseJob(sp.id, req.params.jobId);
+    return noContent(reply);
+  });
+
+  app.post<{ Params: JobParams; Body: Static<typeof RestartBody> | undefined }>('/jobs/:jobId/restart', {
+    schema: { body: RestartBody, summary: 'Restart synchronizationJob' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronizationJobRestartCriteria' },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    const criteria = req.body?.criteria;
+    // No criteria: the portal's "Restart provisioning". Criteria without resetScope: nothing to reset.
+    await s.sync.restartJob(sp.id, req.params.jobId, criteria === undefined || criteria === null ? undefined : (criteria.resetScope ?? ''));
+    return noContent(reply);
+  });
+
+  // ---------------------------------------------------------- job schema
+  app.get<{ Params: JobParams }>('/jobs/:jobId/schema', { config: { permissions: Require.syncRead } }, async (req, reply) => {
+    checkQueryOptions(req.query, []);
+    const sp = await owner(req);
+    const job = await s.sync.getJob(sp.id, req.params.jobId);
+    return sendJson(reply, 200, { '@odata.context': ctx(req, `/jobs('${job.id}')/schema/$entity`), ...schemaBody(job.schema) });
+  });
+
+  app.put<{ Params: JobParams; Body: Static<typeof SynchronizationSchema> }>('/jobs/:jobId/schema', {
+    schema: { body: SynchronizationSchema, summary: 'Update synchronizationSchema' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronizationSchema' },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    if (!req.body) throw errors.badRequest('The request body must be the complete synchronizationSchema.');
+    await s.sync.putJobSchema(sp.id, req.params.jobId, req.body);
+    return noContent(reply);
+  });
+
+  app.delete<{ Params: JobParams }>('/jobs/:jobId/schema', { config: { permissions: Require.syncWrite } }, async (req, reply) => {
+    const sp = await owner(req);
+    await s.sync.resetJobSchema(sp.id, req.params.jobId);
+    return noContent(reply);
+  });
+
+  directoryRoutes('/jobs/:jobId/schema', async (req) => {
+    const sp = await owner(req);
+    return (await s.sync.getJob(sp.id, (req.params as JobParams).jobId)).schema;
+  });
+
+  app.post<{ Params: JobParams & DirParams }>('/jobs/:jobId/schema/directories/:directoryId/discover', {
+    config: { permissions: [...Require.syncWrite, Permissions.DirectoryReadWrite] },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    const job = await s.sync.getJob(sp.id, req.params.jobId);
+    const dir = findDirectory(job.schema, req.params.directoryId);
+    const discovered = { ...dir, discoverabilities: dir.discoverabilities ?? 'AttributeNames, AttributeDataTypes', discoveryDateTime: s.clock.now().toISOString(), version: dir.version ?? null };
+    return sendJson(reply, 200, { '@odata.context': ctx(req, `/jobs('${job.id}')/schema/directories/$entity`), ...discovered });
+  });
+
+  /** GET …/schema/directories and …/schema/directories/{id} (CSDL containment). */
+  function directoryRoutes(base: string, load: (req: FastifyRequest<{ Params: OwnerParams }>) => Promise<SynchronizationSchemaT>): void {
+    app.get<{ Params: OwnerParams }>(`${base}/directories`, { config: { permissions: Require.syncRead } }, async (req, reply) => {
+      checkQueryOptions(req.query, []);
+      const schema = await load(req);
+      return sendJson(reply, 200, { '@odata.context': ctx(req, '/schema/directories'), value: schema.directories ?? [] });
+    });
+    app.get<{ Params: OwnerParams & DirParams }>(`${base}/directories/:directoryId`, { config: { permissions: Require.syncRead } }, async (req, reply) => {
+      checkQueryOptions(req.query, []);
+      const schema = await load(req);
+      return sendJson(reply, 200, { '@odata.context': ctx(req, '/schema/directories/$entity'), ...findDirectory(schema, req.params.directoryId) });
+    });
+  }
+}
+
+/** A directory by id, or by name (Graph clients use both). */
+function findDirectory(schema: SynchronizationSchemaT, idOrName: string) {
+  const dir = (schema.directories ?? []).find((d) => d.id === idOrName) ?? (schema.directories ?? []).find((d) => d.name.toLowerCase() === idOrName.toLowerCase());
+  if (!dir) throw errors.itemNotFound(`The schema has no directory '${idOrName}'.`, 'directoryId');
+  return dir;
+}

@@ -1,0 +1,94 @@
+/**
+ * The composition root: the one place that chooses concrete adapters and
+ * wires the services together. Everything else receives what it needs.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import type { Store } from './store/store.ts';
+import { openStore } from './store/open-store.ts';
+import type { Clock } from './util/time.ts';
+import { systemClock } from './util/time.ts';
+import { SecretBox } from './util/crypto.ts';
+import { TokenService } from './auth/tokens.ts';
+import { ClientRepository, ensureBootstrapClient } from './auth/clients.ts';
+import { ApplicationService } from './applications/applications.ts';
+import { SyncService } from './sync/sync-service.ts';
+import type { SchemaValidator } from './sync/sync-service.ts';
+import type { TemplateCatalog } from './sync/templates/port.ts';
+import { builtInCatalog } from './sync/templates/interim-catalog.ts';
+
+export interface Tenant {
+  id: string;
+  domain: string;
+}
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  tenant: Tenant;
+  tokens: TokenService;
+  clients: ClientRepository;
+  applications: ApplicationService;
+  catalog: TemplateCatalog;
+  sync: SyncService;
+  bootstrap: { clientId: string; clientSecret: string; file?: string };
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  store?: Store;
+}
+
+/** The key that encrypts secrets at rest: PROVISIO_SECRET_KEY, else one generated once under the data folder. */
+function loadSecretKey(config: Config): string {
+  if (config.secretKey) return config.secretKey;
+  const file = join(config.dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+  return key;
+}
+
+/** The tenant this server is: its id and default domain, fixed at first start and kept in the store. */
+async function loadTenant(store: Store): Promise<Tenant> {
+  const read = async (key: string) => (await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+  const domain = process.env.PROVISIO_TENANT_DOMAIN ?? 'provisio.local';
+  await store.db.insertInto('settings').values([{ key: 'tenant.id', value: randomUUID() }, { key: 'tenant.domain', value: domain }])
+    .onConflict((oc) => oc.column('key').doNothing()).execute();
+  return { id: (await read('tenant.id'))!, domain: (await read('tenant.domain'))! };
+}
+
+export function structuralValidatorOnly(): SchemaValidator {
+  return () => [];
+}
+
+export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.client_secret', '*.value_enc'], censor: '[redacted]' } });
+  const store = overrides.store ?? (await openStore(config.databaseUrl, config.dataDir));
+  await store.migrate();
+  const secretKey = loadSecretKey(config);
+  const tenant = await loadTenant(store);
+  const box = new SecretBox(secretKey);
+  const tokens = new TokenService(secretKey, tenant.id, config.tokenLifetimeSeconds, clock);
+  const clients = new ClientRepository(store.db, clock);
+  const bootstrap = await ensureBootstrapClient(clients, { clientId: config.bootstrapClientId, clientSecret: config.bootstrapClientSecret, dataDir: config.dataDir });
+  const applications = new ApplicationService(store, clock, tenant.id);
+  const catalog = builtInCatalog;
+  const sync = new SyncService(store, clock, box, catalog, tenant.id, structuralValidatorOnly());
+  return {
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, bootstrap,
+    close: async () => {
+      await store.close();
+    },
+  };
+}
