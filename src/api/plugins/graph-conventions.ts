@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Graph type name of the body, for "Property 'x' does not exist on type …" messages. */
     graphType?: string;
+    /** The body may be left out (actions such as restart): it is then read as `{}`. */
+    optionalBody?: boolean;
   }
 }
 
@@ -50,11 +52,14 @@ interface AjvError {
 function validationError(e: FastifyError, req: FastifyRequest): GraphError {
   const first = (e.validation as AjvError[] | undefined)?.[0];
   const where = e.validationContext ?? 'body';
+  const type = req.routeOptions.config.graphType;
+  if (where === 'body' && (req.body === undefined || req.body === null)) {
+    return new GraphError(400, 'Request_BadRequest', `The request body is missing; send a${type ? ` microsoft.graph.${type}` : ' JSON'} object.`);
+  }
   const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : '';
   if (first?.keyword === 'additionalProperties') {
     const prop = String(first.params?.additionalProperty ?? '');
     const full = path ? `${path}.${prop}` : prop;
-    const type = req.routeOptions.config.graphType;
     return new GraphError(400, 'Request_BadRequest',
       type ? `Property '${full}' does not exist on type 'microsoft.graph.${type}'.` : `Property '${full}' is not allowed in the ${where}.`,
       { target: full });
@@ -101,7 +106,7 @@ export function sendGraphError(reply: FastifyReply, req: FastifyRequest, err: Gr
 export function installGraphConventions(app: FastifyInstance, clock: Clock): void {
   // Graph clients send `Content-Type: application/json` with an empty body on
   // actions such as start/pause; treat that as "no body", not an error.
-  app.removeContentTypeParser(['application/json']);
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'application/scim+json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
@@ -115,6 +120,10 @@ export function installGraphConventions(app: FastifyInstance, clock: Clock): voi
   app.addHook('onRequest', async (req, reply) => {
     void reply.header('request-id', String(req.id));
     void reply.header('client-request-id', clientRequestId(req));
+  });
+
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined && req.routeOptions.config.optionalBody) req.body = {};
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -189,7 +189,7 @@ export async function synchronizationRoutes(app: FastifyInstance, opts: Synchron
 
   app.post<{ Params: JobParams; Body: Static<typeof RestartBody> | undefined }>('/jobs/:jobId/restart', {
     schema: { body: RestartBody, summary: 'Restart synchronizationJob' },
-    config: { permissions: Require.syncWrite, graphType: 'synchronizationJobRestartCriteria' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronizationJobRestartCriteria', optionalBody: true },
   }, async (req, reply) => {
     const sp = await owner(req);
     const criteria = req.body?.criteria;
