@@ -5,7 +5,8 @@
  * process sharing a database and a secret key accepts every other's tokens.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { deriveKey } from '../util/crypto.ts';
 import { GraphError } from '../errors/graph-error.ts';
 import type { Clock } from '../util/time.ts';
@@ -19,14 +20,15 @@ export interface TokenClaims {
 }
 
 export class TokenService {
-  readonly #key: Uint8Array;
+  // A KeyObject, not raw bytes: jose would import raw bytes again on every verify.
+  readonly #key: KeyObject;
   constructor(
     secretKey: string,
     private readonly tenantId: string,
     private readonly lifetimeSeconds: number,
     private readonly clock: Clock,
   ) {
-    this.#key = deriveKey(secretKey, 'jwt');
+    this.#key = createSecretKey(deriveKey(secretKey, 'jwt'));
   }
 
   get issuer(): string {

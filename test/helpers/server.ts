@@ -22,7 +22,7 @@ export interface TestServer extends RunningServer {
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
 }
 
-export async function startTestServer(opts: { store?: Store; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { store?: Store; clock?: Clock; env?: Record<string, string>; logLevel?: string } = {}): Promise<TestServer> {
   const t = tempDir();
   const clientId = 'test-admin';
   const clientSecret = randomBytes(24).toString('base64url');
@@ -34,7 +34,7 @@ export async function startTestServer(opts: { store?: Store; clock?: Clock; env?
   });
   const logLines: string[] = [];
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { logLines.push(chunk.toString('utf8')); cb(); } });
-  const logger = pino({ level: 'debug' }, sink);
+  const logger = pino({ level: opts.logLevel ?? 'debug' }, sink);
   const server = await startServer(config, { store: opts.store, clock: opts.clock, logger });
   let cached: string | undefined;
   const token = async () => {
