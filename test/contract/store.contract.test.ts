@@ -25,8 +25,9 @@ for (const adapter of adapters) {
     after(async () => {
       if (!skip) await opened.dispose();
     });
-    const it = (name: string, fn: (s: Store) => Promise<void>) =>
-      test(name, { skip }, async () => fn(opened.store));
+    const it = (name: string, fn: (s: Store) => Promise<void>): void => {
+      void test(name, { skip }, async () => fn(opened.store));
+    };
 
     it('reports its dialect', async (s) => {
       assert.equal(s.dialect, adapter.name);

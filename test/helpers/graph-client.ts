@@ -12,7 +12,7 @@ class BearerMiddleware implements Middleware {
   async execute(context: Context): Promise<void> {
     const token = await this.token();
     const options = (context.options ??= {});
-    const headers = new Headers(options.headers as HeadersInit | undefined);
+    const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
     headers.set('Authorization', `Bearer ${token}`);
     options.headers = Object.fromEntries(headers.entries());
     await this.next?.execute(context);
