@@ -5,7 +5,8 @@
  * templates (`GET /v1.0/applicationTemplates`) that say which factories an
  * instantiated application gets.
  *
- * Everything returned is a fresh copy: callers own and may edit it.
+ * Factories are frozen; every schema, metadata list, settings list and
+ * gallery entry they hand out is a fresh copy the caller owns.
  */
 import type { KeyValuePairT, SynchronizationSchemaT, SynchronizationTemplateT } from '../../graph/sync-schemas.ts';
 import { scimDefaultSchema } from './scim.ts';
