@@ -1,0 +1,172 @@
+/**
+ * The built-in catalog: synchronization factories (what a
+ * `synchronizationTemplate.factoryTag` names: the default schema, job
+ * settings and schedule of a kind of job) and the gallery of application
+ * templates (`GET /v1.0/applicationTemplates`) that say which factories an
+ * instantiated application gets.
+ *
+ * Factories are frozen; every schema, metadata list, settings list and
+ * gallery entry they hand out is a fresh copy the caller owns.
+ */
+import type { KeyValuePairT, SynchronizationSchemaT, SynchronizationTemplateT } from '../../graph/sync-schemas.ts';
+import { scimDefaultSchema } from './scim.ts';
+
+/**
+ * One kind of synchronization job, keyed by its factory tag. Same shape as
+ * `TemplateFactory` in templates/port.ts on the main branch, which the
+ * synchronization service consumes.
+ */
+export interface TemplateFactory {
+  /** Well-known tag telling the engine which implementation to use (`scim`, `API2AAD`, …). */
+  readonly factoryTag: string;
+  /** The id jobs name in `templateId` and the prefix of their ids. */
+  readonly templateId: string;
+  readonly description: string;
+  /** Template metadata (`synchronizationMetadata` keys). A fresh array on every read. */
+  readonly metadata: { key: string; value: string }[];
+  /** `synchronizationJobSettings` a new job inherits; values are strings, as on the wire. A fresh array on every read. */
+  readonly jobSettings: KeyValuePairT[];
+  /** ISO 8601 interval a started job runs at unless the job was given its own. */
+  readonly defaultInterval: string;
+  /** The default schema, without `id` (the caller sets the template or job id). A deep copy per call. */
+  defaultSchema(): SynchronizationSchemaT;
+}
+
+/** Entra's template id for non-gallery ("create your own") applications. */
+export const NON_GALLERY_APPLICATION_TEMPLATE_ID = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
+
+/** Factory tag (and template id) of the outbound SCIM 2.0 job. */
+export const SCIM_FACTORY_TAG = 'scim';
+
+/** Entra runs incremental cycles every 40 minutes (entra-behavior.md §2.4). */
+export const DEFAULT_SCHEDULE_INTERVAL = 'PT40M';
+
+const scimFactory: TemplateFactory = Object.freeze({
+  factoryTag: SCIM_FACTORY_TAG,
+  templateId: SCIM_FACTORY_TAG,
+  description: 'Provision users and groups from Azure Active Directory to a SCIM 2.0 service provider.',
+  get metadata() {
+    return [
+      { key: 'GalleryApplicationIdentifier', value: NON_GALLERY_APPLICATION_TEMPLATE_ID },
+      // "same value as factoryTag" (synchronizationMetadata docs).
+      { key: 'GalleryApplicationKey', value: SCIM_FACTORY_TAG },
+      { key: 'IsOAuthEnabled', value: 'false' },
+      // The portal's connection fields: Tenant URL and Secret Token.
+      { key: 'ConfigurationFields', value: JSON.stringify([{ name: 'BaseAddress' }, { name: 'SecretToken', secret: true }]) },
+    ];
+  },
+  get jobSettings() {
+    return [
+      // Accidental-deletion threshold (entra-behavior.md §1.1, §4.1).
+      { name: 'QuarantineTooManyDeletesThreshold', value: '500' },
+      { name: 'AzureIngestionAttributeOptimization', value: 'False' },
+    ];
+  },
+  defaultInterval: DEFAULT_SCHEDULE_INTERVAL,
+  defaultSchema: scimDefaultSchema,
+});
+
+/**
+ * The registry. Inbound factories go here when they exist, each in its own
+ * module under templates/ like scim.ts:
+ *   - `API2AAD` (API-driven inbound provisioning to Entra; inbound-and-console.md §1),
+ *   - `AD2AADProvisioning` (AD/LDAP source, Cloud Sync style; ibid. §3).
+ */
+const FACTORIES: readonly TemplateFactory[] = [scimFactory];
+
+/**
+ * The factory for a tag, or `undefined`. Case-insensitive: Graph treats
+ * template ids that way (a real template is `aWSSingleSignon`, keyed
+ * `awssinglesignon`).
+ */
+function findFactory(factoryTag: string): TemplateFactory | undefined {
+  const wanted = factoryTag.toLowerCase();
+  return FACTORIES.find((f) => f.factoryTag.toLowerCase() === wanted);
+}
+
+/**
+ * The Graph `synchronizationTemplate` a service principal of `applicationId`
+ * lists for a factory, with its default schema inlined (as the documented
+ * samples do). The schema `id` is the template id.
+ */
+export function synchronizationTemplate(factory: TemplateFactory, applicationId: string): SynchronizationTemplateT {
+  return {
+    id: factory.templateId,
+    applicationId,
+    default: true,
+    description: factory.description,
+    discoverable: true,
+    factoryTag: factory.factoryTag,
+    metadata: factory.metadata,
+    schema: { id: factory.templateId, ...factory.defaultSchema() },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Application templates (the gallery)
+
+/**
+ * A Graph v1.0 `applicationTemplate` plus the factories an instance of it
+ * gets (`factoryTags`, not part of the Graph entity: strip it on the wire).
+ * Same shape as `GalleryApplicationTemplate` in templates/port.ts on main.
+ */
+export interface GalleryApplicationTemplate {
+  id: string;
+  displayName: string;
+  description: string | null;
+  homePageUrl: string | null;
+  logoUrl: string | null;
+  publisher: string;
+  /** Graph's category names (`Developer services`, `Human resources`, …). */
+  categories: string[];
+  /** The only valid value is `sync`. */
+  supportedProvisioningTypes: string[];
+  /** `oidc`, `password`, `saml`, `notSupported`. */
+  supportedSingleSignOnModes: string[];
+  /** Factories whose templates an instance of this app gets. */
+  factoryTags: string[];
+}
+
+function galleryTemplates(): GalleryApplicationTemplate[] {
+  return [
+    {
+      id: NON_GALLERY_APPLICATION_TEMPLATE_ID,
+      displayName: 'SCIM 2.0 application',
+      description:
+        'A custom (non-gallery) application that receives users and groups through its SCIM 2.0 endpoint. '
+        + 'Its service principal gets the "scim" synchronization template.',
+      homePageUrl: null,
+      logoUrl: null,
+      publisher: 'Provisio',
+      categories: [],
+      supportedProvisioningTypes: ['sync'],
+      // Entra uses this template for every non-gallery app, SAML and password SSO included.
+      supportedSingleSignOnModes: ['password', 'saml', 'notSupported'],
+      factoryTags: [SCIM_FACTORY_TAG],
+    },
+    // Inbound application templates go here with their factories: API-driven
+    // provisioning (→ API2AAD) and "Active Directory to Azure Active
+    // Directory Provisioning" (1a4721b3-e57f-4451-ae87-ef078703ec94 →
+    // AD2AADProvisioning), inbound-and-console.md.
+  ];
+}
+
+/** What the synchronization service and the gallery routes read. Same shape as `TemplateCatalog` in templates/port.ts on main. */
+export interface TemplateCatalog {
+  factory(factoryTag: string): TemplateFactory | undefined;
+  factories(): TemplateFactory[];
+  gallery(): GalleryApplicationTemplate[];
+  galleryTemplate(id: string): GalleryApplicationTemplate | undefined;
+}
+
+/**
+ * The built-in catalog. Factories are frozen and hand out fresh copies of
+ * their metadata, settings and schema; gallery entries are fresh on every call.
+ */
+export const builtInCatalog: TemplateCatalog = Object.freeze({
+  factory: findFactory,
+  factories: () => [...FACTORIES],
+  gallery: galleryTemplates,
+  // GUIDs compare case-insensitively.
+  galleryTemplate: (id: string) => galleryTemplates().find((t) => t.id === id.toLowerCase()),
+});
