@@ -19,7 +19,8 @@ import { ApplicationService } from './applications/applications.ts';
 import { SyncService } from './sync/sync-service.ts';
 import type { SchemaValidator } from './sync/sync-service.ts';
 import type { TemplateCatalog } from './sync/templates/port.ts';
-import { builtInCatalog } from './sync/templates/interim-catalog.ts';
+import { builtInCatalog } from './sync/templates/catalog.ts';
+import { validateSchema } from './sync/schema-validation.ts';
 
 export interface Tenant {
   id: string;
@@ -67,10 +68,6 @@ async function loadTenant(store: Store): Promise<Tenant> {
   return { id: (await read('tenant.id'))!, domain: (await read('tenant.domain'))! };
 }
 
-export function structuralValidatorOnly(): SchemaValidator {
-  return () => [];
-}
-
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', '*.client_secret', '*.value_enc'], censor: '[redacted]' } });
@@ -84,7 +81,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const bootstrap = await ensureBootstrapClient(clients, { clientId: config.bootstrapClientId, clientSecret: config.bootstrapClientSecret, dataDir: config.dataDir });
   const applications = new ApplicationService(store, clock, tenant.id);
   const catalog = builtInCatalog;
-  const sync = new SyncService(store, clock, box, catalog, tenant.id, structuralValidatorOnly());
+  const schemaValidator: SchemaValidator = (schema) => validateSchema(schema);
+  const sync = new SyncService(store, clock, box, catalog, tenant.id, schemaValidator);
   return {
     config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, bootstrap,
     close: async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateSchema } from '../../src/sync/schema-validation.ts';
 import type { AttributeMappingContext, SchemaProblem } from '../../src/sync/schema-validation.ts';
-import { scimDefaultSchema } from '../../src/sync/templates/scim.ts';
+import { SCIM_GROUP_OBJECT, SCIM_USER_OBJECT, scimDefaultSchema } from '../../src/sync/templates/scim.ts';
 import { attributeSource, constantSource, functionSource } from '../../src/sync/templates/builders.ts';
 import type {
   AttributeMappingT, DirectoryDefinitionT, ObjectDefinitionT, ObjectMappingT, SynchronizationRuleT, SynchronizationSchemaT,
@@ -140,7 +140,7 @@ void test('extension target attributes are accepted only once defined on the tar
   objectMapping(s, USERS).attributeMappings!.push({ targetAttributeName: urn, source: attributeSource('extensionAttribute1') });
   assert.equal(only(validateSchema(s)).code, 'UnknownTargetAttribute');
 
-  objectOf(s, SCIM, 'User').attributes!.push({ name: urn, type: 'String' });
+  objectOf(s, SCIM, SCIM_USER_OBJECT).attributes!.push({ name: urn, type: 'String' });
   assert.deepEqual(validateSchema(s), []);
 
   // The enterprise extension is defined, but only the attributes listed.
@@ -222,7 +222,7 @@ void test('attribute names differing only in case are different attributes', () 
 
 void test('more than one anchor on an object is reported on the object', () => {
   const s = scimDefaultSchema();
-  const group = objectOf(s, SCIM, 'Group');
+  const group = objectOf(s, SCIM, SCIM_GROUP_OBJECT);
   group.attributes!.find((a) => a.name === 'externalId')!.anchor = true;
   const p = only(validateSchema(s));
   assert.equal(p.code, 'MultipleAnchors');
@@ -240,7 +240,7 @@ void test('a duplicate directory name is reported on the second directory', () =
 
 void test('a duplicate object name in a directory is reported', () => {
   const s = scimDefaultSchema();
-  directory(s, SCIM).objects!.push({ name: 'Group', attributes: [] });
+  directory(s, SCIM).objects!.push({ name: SCIM_GROUP_OBJECT, attributes: [] });
   const p = only(validateSchema(s));
   assert.equal(p.code, 'DuplicateObjectName');
   assert.equal(p.target, `directories[${directoryIndex(s, SCIM)}].objects[2]`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  SCIM_USER_OBJECT, SCIM_GROUP_OBJECT,
   ENTERPRISE_USER_URN, SCIM_DIRECTORY_NAME, SCIM_RULE_ID, SCIM_RULE_NAME,
   scimDefaultSchema, scimDirectoryDefinition, scimSynchronizationRule,
 } from '../../src/sync/templates/scim.ts';
@@ -163,27 +164,27 @@ void test('object mappings are enabled for Add, Update, Delete with Entra\'s met
     assert.equal(meta['OriginalJoiningProperty'], joining);
   }
   assert.equal(users().sourceObjectName, 'User');
-  assert.equal(users().targetObjectName, 'User');
+  assert.equal(users().targetObjectName, SCIM_USER_OBJECT);
   assert.equal(groups().sourceObjectName, 'Group');
-  assert.equal(groups().targetObjectName, 'Group');
+  assert.equal(groups().targetObjectName, SCIM_GROUP_OBJECT);
 });
 
 void test('customappsso defines id as the read-only anchor, manager and members as references', () => {
   const dir = scimDirectoryDefinition();
   assert.equal(dir.name, 'customappsso');
   const obj = (n: string) => dir.objects?.find((o) => o.name === n);
-  for (const name of ['User', 'Group']) {
+  for (const name of [SCIM_USER_OBJECT, SCIM_GROUP_OBJECT]) {
     const anchors = obj(name)?.attributes?.filter((a) => a.anchor) ?? [];
     assert.deepEqual(anchors.map((a) => [a.name, a.mutability]), [['id', 'ReadOnly']], name);
   }
-  const manager = obj('User')?.attributes?.find((a) => a.name === `${ENTERPRISE_USER_URN}:manager`);
+  const manager = obj(SCIM_USER_OBJECT)?.attributes?.find((a) => a.name === `${ENTERPRISE_USER_URN}:manager`);
   assert.equal(manager?.type, 'Reference');
-  assert.deepEqual(manager?.referencedObjects?.map((r) => r.referencedObjectName), ['User']);
-  const members = obj('Group')?.attributes?.find((a) => a.name === 'members');
+  assert.deepEqual(manager?.referencedObjects?.map((r) => r.referencedObjectName), [SCIM_USER_OBJECT]);
+  const members = obj(SCIM_GROUP_OBJECT)?.attributes?.find((a) => a.name === 'members');
   assert.equal(members?.type, 'Reference');
   assert.equal(members?.multivalued, true);
-  assert.deepEqual(members?.referencedObjects?.map((r) => r.referencedObjectName), ['User', 'Group']);
-  assert.equal(obj('User')?.attributes?.find((a) => a.name === 'active')?.type, 'Boolean');
+  assert.deepEqual(members?.referencedObjects?.map((r) => r.referencedObjectName), [SCIM_USER_OBJECT, SCIM_GROUP_OBJECT]);
+  assert.equal(obj(SCIM_USER_OBJECT)?.attributes?.find((a) => a.name === 'active')?.type, 'Boolean');
 });
 
 void test('each call builds an independent schema', () => {

@@ -8,29 +8,12 @@
  * Factories are frozen; every schema, metadata list, settings list and
  * gallery entry they hand out is a fresh copy the caller owns.
  */
-import type { KeyValuePairT, SynchronizationSchemaT, SynchronizationTemplateT } from '../../graph/sync-schemas.ts';
+import type { SynchronizationTemplateT } from '../../graph/sync-schemas.ts';
+import type { GalleryApplicationTemplate, TemplateCatalog, TemplateFactory } from './port.ts';
+
+export type { GalleryApplicationTemplate, TemplateCatalog, TemplateFactory } from './port.ts';
 import { scimDefaultSchema } from './scim.ts';
 
-/**
- * One kind of synchronization job, keyed by its factory tag. Same shape as
- * `TemplateFactory` in templates/port.ts on the main branch, which the
- * synchronization service consumes.
- */
-export interface TemplateFactory {
-  /** Well-known tag telling the engine which implementation to use (`scim`, `API2AAD`, …). */
-  readonly factoryTag: string;
-  /** The id jobs name in `templateId` and the prefix of their ids. */
-  readonly templateId: string;
-  readonly description: string;
-  /** Template metadata (`synchronizationMetadata` keys). A fresh array on every read. */
-  readonly metadata: { key: string; value: string }[];
-  /** `synchronizationJobSettings` a new job inherits; values are strings, as on the wire. A fresh array on every read. */
-  readonly jobSettings: KeyValuePairT[];
-  /** ISO 8601 interval a started job runs at unless the job was given its own. */
-  readonly defaultInterval: string;
-  /** The default schema, without `id` (the caller sets the template or job id). A deep copy per call. */
-  defaultSchema(): SynchronizationSchemaT;
-}
 
 /** Entra's template id for non-gallery ("create your own") applications. */
 export const NON_GALLERY_APPLICATION_TEMPLATE_ID = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
@@ -105,27 +88,6 @@ export function synchronizationTemplate(factory: TemplateFactory, applicationId:
 // ---------------------------------------------------------------------------
 // Application templates (the gallery)
 
-/**
- * A Graph v1.0 `applicationTemplate` plus the factories an instance of it
- * gets (`factoryTags`, not part of the Graph entity: strip it on the wire).
- * Same shape as `GalleryApplicationTemplate` in templates/port.ts on main.
- */
-export interface GalleryApplicationTemplate {
-  id: string;
-  displayName: string;
-  description: string | null;
-  homePageUrl: string | null;
-  logoUrl: string | null;
-  publisher: string;
-  /** Graph's category names (`Developer services`, `Human resources`, …). */
-  categories: string[];
-  /** The only valid value is `sync`. */
-  supportedProvisioningTypes: string[];
-  /** `oidc`, `password`, `saml`, `notSupported`. */
-  supportedSingleSignOnModes: string[];
-  /** Factories whose templates an instance of this app gets. */
-  factoryTags: string[];
-}
 
 function galleryTemplates(): GalleryApplicationTemplate[] {
   return [
@@ -151,13 +113,6 @@ function galleryTemplates(): GalleryApplicationTemplate[] {
   ];
 }
 
-/** What the synchronization service and the gallery routes read. Same shape as `TemplateCatalog` in templates/port.ts on main. */
-export interface TemplateCatalog {
-  factory(factoryTag: string): TemplateFactory | undefined;
-  factories(): TemplateFactory[];
-  gallery(): GalleryApplicationTemplate[];
-  galleryTemplate(id: string): GalleryApplicationTemplate | undefined;
-}
 
 /**
  * The built-in catalog. Factories are frozen and hand out fresh copies of

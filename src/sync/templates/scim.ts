@@ -51,8 +51,8 @@ export const SCIM_RULE_ID = '27125c6e-5896-43a8-9536-8a5613aeaedd';
 export const SCIM_RULE_NAME = 'USERGROUP_OUTBOUND_USERGROUP';
 
 /** Target object names in `customappsso`. */
-export const SCIM_USER_OBJECT = 'User';
-export const SCIM_GROUP_OBJECT = 'Group';
+export const SCIM_USER_OBJECT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const SCIM_GROUP_OBJECT = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** Object mapping names, as Graph returns them (the portal now says "Microsoft Entra ID"). */
 export const SCIM_USER_MAPPING_NAME = 'Provision Azure Active Directory Users';
