@@ -171,6 +171,7 @@ export const SynchronizationSchedule = GraphObject({
 
 export const SecretPair = GraphObject({ key: Type.String(), value: Opt(Type.String()) });
 export const SecretsBody = GraphObject({ value: Type.Array(SecretPair) });
+export const AcquireAccessTokenBody = GraphObject({ credentials: Opt(Type.Array(SecretPair)) });
 
 /** POST …/jobs. Read-only members (status) are refused; `id` is ignored as Graph does. */
 export const JobCreateBody = GraphObject({

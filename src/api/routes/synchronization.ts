@@ -10,13 +10,15 @@ import type { Static } from '@sinclair/typebox';
 import type { Services } from '../../services.ts';
 import { Require, Permissions } from '../../auth/permissions.ts';
 import {
-  JobCreateBody, RestartBody, SecretsBody, SynchronizationBody, SynchronizationSchema, TemplateBody,
+  AcquireAccessTokenBody, JobCreateBody, RestartBody, SecretsBody, SynchronizationBody, SynchronizationSchema, TemplateBody,
 } from '../../graph/sync-schemas.ts';
 import type { SynchronizationSchemaT } from '../../graph/sync-schemas.ts';
 import { applySelect, parseSelect } from '../../graph/odata.ts';
 import { errors } from '../../errors/graph-error.ts';
 import { checkId, checkQueryOptions, noContent, odataContext, sendJson } from '../http.ts';
 import { publicJob } from '../../sync/sync-service.ts';
+import { acquireAccessToken } from '../../sync/access-token.ts';
+import { requestToken } from '../../connectors/oauth/token-client.ts';
 import type { ServicePrincipalT } from '../../applications/applications.ts';
 
 export interface SynchronizationRoutesOptions {
@@ -90,6 +92,15 @@ export async function synchronizationRoutes(app: FastifyInstance, opts: Synchron
     checkQueryOptions(req.query, []);
     const sp = await owner(req);
     return sendJson(reply, 200, { '@odata.context': ctx(req, '/secrets'), value: await s.sync.listSecretsMasked(sp.id) });
+  });
+
+  app.post<{ Params: OwnerParams; Body: Static<typeof AcquireAccessTokenBody> }>('/acquireAccessToken', {
+    schema: { body: AcquireAccessTokenBody, summary: 'Acquire an OAuth access token for the application (Get-MgApplicationSynchronizationAccessToken)' },
+    config: { permissions: Require.syncWrite, graphType: 'synchronizationSecretKeyStringValuePair', optionalBody: true },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    await acquireAccessToken(s.sync, sp.id, req.body.credentials ?? [], requestToken, s.clock);
+    return noContent(reply);
   });
 
   // ------------------------------------------------------------ templates
