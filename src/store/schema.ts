@@ -73,4 +73,31 @@ export interface SyncTables {
   };
 }
 
-export interface Database extends CoreTables, SyncTables {}
+export interface EngineTables {
+  sync_links: {
+    job_id: string;
+    object_type: string;
+    source_id: string;
+    target_id: string;
+    display_name: string | null;
+    exported: string;
+    hash: string;
+    active: number;
+    manager_target_id: string | null;
+    updated_at: string;
+  };
+  sync_link_members: { job_id: string; group_source_id: string; member_source_id: string };
+  sync_job_state: { job_id: string; watermark: number | null; cycle: string | null; updated_at: string };
+  sync_escrows: {
+    job_id: string;
+    object_type: string;
+    source_id: string;
+    action: string;
+    error: string;
+    attempts: number;
+    first_failed_at: string;
+    next_attempt_at: string;
+  };
+}
+
+export interface Database extends CoreTables, SyncTables, EngineTables {}

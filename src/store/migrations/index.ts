@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_core.ts';
+import * as m0004 from './0004_engine.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0004_engine': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
