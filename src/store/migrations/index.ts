@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_core.ts';
+import * as m0002 from './0002_directory.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0002_directory': m0002,
 };
 
 export const migrationProvider: MigrationProvider = {
