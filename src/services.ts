@@ -21,6 +21,7 @@ import type { SchemaValidator } from './sync/sync-service.ts';
 import type { TemplateCatalog } from './sync/templates/port.ts';
 import { builtInCatalog } from './sync/templates/catalog.ts';
 import { validateSchema } from './sync/schema-validation.ts';
+import { DirectoryService } from './directory/directory-service.ts';
 
 export interface Tenant {
   id: string;
@@ -38,6 +39,8 @@ export interface Services {
   applications: ApplicationService;
   catalog: TemplateCatalog;
   sync: SyncService;
+  /** The embedded directory (users, groups, assignments, change feed); also the engine's DirectorySource. */
+  directory: DirectoryService;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
   close(): Promise<void>;
 }
@@ -83,9 +86,16 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const catalog = builtInCatalog;
   const schemaValidator: SchemaValidator = (schema) => validateSchema(schema);
   const sync = new SyncService(store, clock, box, catalog, tenant.id, schemaValidator);
+  const directory = new DirectoryService(store, clock, tenant.domain);
+  // Graph empties the recycle bin after 30 days; an hourly sweep is precise enough for that.
+  const purge = setInterval(() => {
+    directory.purgeExpired().catch((err: unknown) => logger.error({ err }, 'directory recycle-bin purge failed'));
+  }, 3_600_000);
+  purge.unref();
   return {
-    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, bootstrap,
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, bootstrap,
     close: async () => {
+      clearInterval(purge);
       await store.close();
     },
   };

@@ -100,4 +100,94 @@ export interface EngineTables {
   };
 }
 
-export interface Database extends CoreTables, SyncTables, EngineTables {}
+
+/**
+ * The embedded directory (src/directory). Graph objects keep their full wire
+ * shape in `data` (JSON); the `*_lc` columns are lower-cased copies of the
+ * properties `$filter` and `$orderby` use, kept so that case-insensitive
+ * comparisons (Graph's) run on plain indexes in both stores. Less common
+ * filterable properties and multi-valued ones live in `dir_values`, one row a
+ * value, so each of them is indexed too. See docs/directory.md.
+ */
+export interface DirectoryTables {
+  dir_users: {
+    id: string;
+    upn_lc: string;
+    display_name_lc: string | null;
+    given_name_lc: string | null;
+    surname_lc: string | null;
+    mail_lc: string | null;
+    mail_nickname_lc: string | null;
+    employee_id_lc: string | null;
+    /** 0/1 */
+    account_enabled: number;
+    /** ISO instant or null. */
+    employee_hire_date: string | null;
+    manager_id: string | null;
+    created_at: string;
+    /** Set while the user is in the recycle bin (directory/deletedItems). */
+    deleted_at: string | null;
+    /** JSON: every other Graph property, as written (never the password). */
+    data: string;
+  };
+  dir_groups: {
+    id: string;
+    display_name_lc: string | null;
+    description_lc: string | null;
+    mail_lc: string | null;
+    mail_nickname_lc: string | null;
+    /** 0/1 */
+    security_enabled: number;
+    /** 0/1 */
+    mail_enabled: number;
+    created_at: string;
+    deleted_at: string | null;
+    data: string;
+  };
+  /** One row per value of a secondary or multi-valued filterable property. */
+  dir_values: {
+    object_id: string;
+    prop: string;
+    value_lc: string;
+  };
+  /** Group members and owners. */
+  dir_group_links: {
+    group_id: string;
+    /** 'member' | 'owner' */
+    rel: string;
+    target_id: string;
+    /** 'user' | 'group' */
+    target_type: string;
+  };
+  dir_assignments: {
+    id: string;
+    /** The service principal the role belongs to. */
+    resource_id: string;
+    principal_id: string;
+    /** 'User' | 'Group' | 'ServicePrincipal' (Graph's principalType). */
+    principal_type: string;
+    app_role_id: string;
+    created_at: string;
+  };
+  /** Named counters; 'changes' allocates change-feed sequence numbers. */
+  dir_counters: {
+    name: string;
+    value: number;
+  };
+  /** The change feed: one row per change, numbered in commit order. */
+  dir_changes: {
+    seq: number;
+    at: string;
+    /** 'user' | 'group' | 'appRoleAssignment' */
+    object_type: string;
+    object_id: string;
+    kind: string;
+    /** The member, owner, manager or principal a relationship change is about. */
+    related_id: string | null;
+    /** JSON: changed property names, or the relationship's details. */
+    detail: string | null;
+  };
+}
+
+
+export interface Database extends CoreTables, SyncTables, DirectoryTables, EngineTables {}
