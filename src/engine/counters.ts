@@ -1,0 +1,17 @@
+/** What one cycle counted, reported as Graph's synchronizationTaskExecution counts. */
+export class CycleCounters {
+  imported = 0;
+  importedDeltas = 0;
+  importedReferenceDeltas = 0;
+  entitled = 0;
+  exports = 0;
+  exported = 0;
+  escrowed = 0;
+  redundant = 0;
+  created = 0;
+  updated = 0;
+  disabled = 0;
+  deleted = 0;
+  /** Writes sent to the target (creates, patches, deletes, member and manager changes). */
+  writes = 0;
+}

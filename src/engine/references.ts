@@ -1,0 +1,128 @@
+/**
+ * Reference resolution, after the objects exist: a user's manager and a
+ * group's members are target ids of other linked objects (entra-behavior.md
+ * §3.6, §6.5). A reference to an object not (yet) linked is left pending
+ * and retried by later cycles, instead of Entra's "until you restart".
+ */
+import type { Db } from '../store/store.ts';
+import type { TargetPort } from '../connectors/ports.ts';
+import { NotFoundTargetError, StopRunError, isTargetError } from '../connectors/errors.ts';
+import type { DirectorySource } from '../directory/port.ts';
+import type { LinkRepository, Link } from './links.ts';
+import type { CycleCounters } from './counters.ts';
+import { ObjectTrace } from './log-entry.ts';
+
+export interface ManagerWant {
+  userSourceId: string;
+  managerSourceId: string | null;
+}
+
+export interface ReferenceResult {
+  upserts: Link[];
+  traces: ObjectTrace[];
+  /** Users whose manager is not linked yet. */
+  pending: string[];
+}
+
+/** Sets or clears managers that differ from what was exported. */
+export async function resolveManagers(
+  db: Db, links: LinkRepository, target: TargetPort, wants: readonly ManagerWant[], counters: CycleCounters, targetSystem: string,
+): Promise<ReferenceResult> {
+  const out: ReferenceResult = { upserts: [], traces: [], pending: [] };
+  if (wants.length === 0) return out;
+  const users = await links.get(db, 'User', wants.map((w) => w.userSourceId));
+  const managers = await links.get(db, 'User', wants.flatMap((w) => (w.managerSourceId ? [w.managerSourceId] : [])));
+  await Promise.all(wants.map(async (w) => {
+    const link = users.get(w.userSourceId);
+    if (!link || !link.active) return;
+    let desired: string | null = null;
+    if (w.managerSourceId) {
+      const m = managers.get(w.managerSourceId);
+      if (!m) {
+        out.pending.push(w.userSourceId);
+        return;
+      }
+      desired = m.targetId;
+    }
+    if (desired === link.managerTargetId) return;
+    const trace = new ObjectTrace('User', link.sourceId, link.displayName ?? link.sourceId, 'User');
+    trace.targetId = link.targetId;
+    counters.importedReferenceDeltas++;
+    counters.exports++;
+    counters.writes++;
+    try {
+      await target.setManager(link.targetId, desired, link.managerTargetId ? { previousManagerId: link.managerTargetId } : {});
+      counters.exported++;
+      trace.action = 'update';
+      trace.modified.push({ displayName: 'manager', oldValue: link.managerTargetId, newValue: desired });
+      trace.step('referenceResolution', 'EntryExportUpdate', 'success', desired
+        ? `The manager of User '${trace.displayName}' was set in ${targetSystem}`
+        : `The manager of User '${trace.displayName}' was removed in ${targetSystem}`, { ReportableIdentifier: trace.displayName });
+      out.upserts.push({ ...link, managerTargetId: desired });
+    } catch (e) {
+      if (e instanceof StopRunError) throw e;
+      counters.escrowed++;
+      trace.fail(isTargetError(e) ? e.code : 'UnableToResolveReferenceAttributeValue', isTargetError(e) ? e.entraReason() : String(e));
+      trace.action = 'update';
+      trace.step('referenceResolution', 'EntryExportUpdate', 'failure', `Failed to update the manager of User '${trace.displayName}' in ${targetSystem}`, {});
+    }
+    out.traces.push(trace);
+  }));
+  return out;
+}
+
+/**
+ * Brings a linked group's members in the target in line with the source:
+ * its direct members that are linked (users active in the target, groups
+ * provisioned) are added, exported members no longer wanted are removed.
+ */
+export async function syncGroupMembers(
+  db: Db, directory: DirectorySource, links: LinkRepository, target: TargetPort, group: Link, counters: CycleCounters, targetSystem: string,
+): Promise<ObjectTrace | null> {
+  const wanted = new Map<string, string>(); // member source id → target id
+  for await (const batch of directory.streamGroupMemberIds(group.sourceId, { batchSize: 1000 })) {
+    const userIds = batch.filter((m) => m.type === 'user').map((m) => m.id);
+    const groupIds = batch.filter((m) => m.type === 'group').map((m) => m.id);
+    for (const [id, l] of await links.get(db, 'User', userIds)) if (l.active) wanted.set(id, l.targetId);
+    for (const [id, l] of await links.get(db, 'Group', groupIds)) wanted.set(id, l.targetId);
+  }
+  const exported = await links.members(db, group.sourceId);
+  const add = [...wanted.keys()].filter((id) => !exported.has(id));
+  const gone = [...exported].filter((id) => !wanted.has(id));
+  if (add.length === 0 && gone.length === 0) return null;
+  // Target ids of members to remove: from their links while they still exist.
+  const goneLinks = new Map([...(await links.get(db, 'User', gone)), ...(await links.get(db, 'Group', gone))]);
+  const removeTargets = gone.flatMap((id) => (goneLinks.has(id) ? [goneLinks.get(id)!.targetId] : []));
+  const trace = new ObjectTrace('Group', group.sourceId, group.displayName ?? group.sourceId, 'Group');
+  trace.targetId = group.targetId;
+  trace.action = 'update';
+  counters.importedReferenceDeltas += add.length + gone.length;
+  counters.exports++;
+  try {
+    if (add.length) {
+      counters.writes++;
+      await target.addMembers(group.targetId, add.map((id) => wanted.get(id)!));
+      await links.addMembers(db, group.sourceId, add);
+    }
+    if (gone.length) {
+      if (removeTargets.length) {
+        counters.writes++;
+        await target.removeMembers(group.targetId, removeTargets);
+      }
+      await links.removeMembers(db, group.sourceId, gone);
+    }
+    counters.exported++;
+    trace.modified.push({ displayName: 'members', oldValue: gone.length ? `-${gone.length}` : null, newValue: add.length ? `+${add.length}` : null });
+    trace.step('referenceResolution', 'EntryExportUpdate', 'success',
+      `Group '${trace.displayName}' was updated in ${targetSystem}: ${add.length} member(s) added, ${gone.length} removed`, { ReportableIdentifier: trace.displayName });
+  } catch (e) {
+    if (e instanceof StopRunError) throw e;
+    if (e instanceof NotFoundTargetError) {
+      trace.step('referenceResolution', 'EntryExportUpdate', 'warning', `Group '${trace.displayName}' no longer exists in ${targetSystem}; its link will be renewed.`, {});
+    }
+    counters.escrowed++;
+    trace.fail(isTargetError(e) ? e.code : 'UnableToResolveReferenceAttributeValue',
+      `We were unable to assign members to ${trace.displayName}. ${isTargetError(e) ? e.entraReason() : String(e)}`);
+  }
+  return trace;
+}
