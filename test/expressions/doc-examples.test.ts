@@ -72,7 +72,7 @@ const examples = blocks('example');
 const filterExamples = blocks('filter-example');
 const mappingExamples = blocks('mapping-example');
 
-test('the doc has examples for every documented function', () => {
+void test('the doc has examples for every documented function', () => {
   assert.ok(examples.length >= 90, `only ${examples.length} examples`);
   const text = examples.map((b) => b.body).join('\n');
   for (const name of ['Append', 'AppRoleAssignmentsComplex', 'BitAnd', 'CBool', 'CDate', 'Coalesce', 'ConvertToBase64', 'ConvertToUTF8Hex', 'Count', 'CStr', 'DateAdd', 'DateDiff', 'DateFromNum', 'FormatDateTime', 'Guid', 'IgnoreFlowIfNullOrEmpty', 'IIF', 'InStr', 'IsNull', 'IsNullOrEmpty', 'IsPresent', 'IsString', 'Item', 'Join', 'Left', 'Mid', 'NormalizeDiacritics', 'Not', 'Now', 'NumFromDate', 'PCase', 'RandomString', 'Redact', 'RemoveDuplicates', 'Replace', 'SelectUniqueValue', 'SingleAppRoleAssignment', 'Split', 'StripSpaces', 'Switch', 'ToLower', 'ToUpper', 'Word', 'AssertiveAppRoleAssignmentsComplex', 'AppRoleAssignments', 'DefaultDomain', 'IsNothing', 'Prepend']) {
@@ -80,10 +80,10 @@ test('the doc has examples for every documented function', () => {
   }
 });
 
-describe('doc examples', () => {
+void describe('doc examples', () => {
   for (const b of examples) {
     const ex = parseExample(b.body);
-    test(`line ${b.line}: ${ex.expression.replace(/\s+/g, ' ').slice(0, 90)}`, async () => {
+    void test(`line ${b.line}: ${ex.expression.replace(/\s+/g, ' ').slice(0, 90)}`, async () => {
       const ctx = contextFor(ex.source, ex.context);
       if (ex.error !== undefined) {
         await assert.rejects(
@@ -101,26 +101,26 @@ describe('doc examples', () => {
   }
 });
 
-describe('doc scoping examples', () => {
+void describe('doc scoping examples', () => {
   for (const b of filterExamples) {
     const spec = JSON.parse(b.body) as { clause?: unknown; filter?: ScopingFilter; source: Record<string, unknown>; inScope: boolean };
-    test(`line ${b.line}`, () => {
+    void test(`line ${b.line}`, () => {
       const filter = spec.filter ?? ({ groups: [{ name: 'example', clauses: [spec.clause] }] } as ScopingFilter);
       assert.equal(compileFilter(filter).inScope(spec.source), spec.inScope);
     });
   }
-  test('there are scoping examples', () => assert.ok(filterExamples.length >= 5));
+  void test('there are scoping examples', () => assert.ok(filterExamples.length >= 5));
 });
 
-describe('doc attributeMappingSource examples', () => {
+void describe('doc attributeMappingSource examples', () => {
   for (const b of mappingExamples) {
     const nl = b.body.indexOf('\n');
     const expression = b.body.slice(0, nl);
     const json = JSON.parse(b.body.slice(nl + 1)) as unknown;
-    test(`line ${b.line}: ${expression}`, () => {
+    void test(`line ${b.line}: ${expression}`, () => {
       assert.deepEqual(toMappingSource(parse(expression)), json);
       assert.ok(equalsIgnoringSpans(fromMappingSource(json), parse(expression)));
     });
   }
-  test('there are mapping examples', () => assert.ok(mappingExamples.length >= 3));
+  void test('there are mapping examples', () => assert.ok(mappingExamples.length >= 3));
 });

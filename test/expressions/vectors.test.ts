@@ -36,14 +36,14 @@ function runExpectingError(v: Vector): unknown {
   return assert.fail(`${v.id}: expected an error`);
 }
 
-test('the vector file has the 159 cases the brief names', () => {
+void test('the vector file has the 159 cases the brief names', () => {
   assert.equal(vectors.length, 159);
   assert.equal(new Set(vectors.map((v) => v.id)).size, vectors.length);
 });
 
-describe('vectors through the evaluator', () => {
+void describe('vectors through the evaluator', () => {
   for (const v of vectors) {
-    test(`${v.id}${v.uncertain ? ' (uncertain)' : ''}: ${v.expression.replace(/\s+/g, ' ').slice(0, 80)}`, () => {
+    void test(`${v.id}${v.uncertain ? ' (uncertain)' : ''}: ${v.expression.replace(/\s+/g, ' ').slice(0, 80)}`, () => {
       if (v.expectedError) {
         const e = runExpectingError(v);
         assert.ok(e);
@@ -76,9 +76,9 @@ function expectedStrings(v: Vector): string[] {
   return [String(e)];
 }
 
-describe('vectors through parseExpression', () => {
+void describe('vectors through parseExpression', () => {
   for (const v of vectors) {
-    test(`${v.id}`, () => {
+    void test(`${v.id}`, () => {
       const c = v.context;
       const existing = new Set(c?.existingTargetValues ?? []);
       const r = parseExpressionResponse(requestFor(v), {
@@ -109,7 +109,7 @@ describe('vectors through parseExpression', () => {
   }
 });
 
-test('every uncertain vector has a documented decision', () => {
+void test('every uncertain vector has a documented decision', () => {
   const doc = readFileSync(DOC_URL, 'utf8');
   const section = doc.slice(doc.indexOf('## 12. Decisions on uncertain cases'));
   const missing = vectors.filter((v) => v.uncertain && !section.includes(`| ${v.id} |`)).map((v) => v.id);
@@ -117,7 +117,7 @@ test('every uncertain vector has a documented decision', () => {
   assert.ok(vectors.filter((v) => v.uncertain).length >= 20);
 });
 
-test('where the doc states another value, the decision follows the documented semantics', () => {
+void test('where the doc states another value, the decision follows the documented semantics', () => {
   const stated = vectors.filter((v) => v.docStated !== undefined);
   assert.deepEqual(
     stated.map((v) => v.id).sort(),
