@@ -68,8 +68,23 @@ function matching(collection: { lookup(a: string, v: unknown): SampleRecord[] | 
   const hit = eq ? collection.lookup(eq.attribute, eq.value) : undefined;
   if (hit) return hit;
   const all = [...collection.byId.values()];
+  if (!filter) return all;
   // Anything else: scimmy's own filter evaluation over every record (a scan).
-  return filter ? (filter as InstanceType<typeof SCIMMY.Types.Filter>).match(all) : all;
+  const f = filter as InstanceType<typeof SCIMMY.Types.Filter>;
+  try {
+    return f.match(all);
+  } catch {
+    // scimmy 1.3 throws on a nested attribute that some records lack (e.g.
+    // `name.givenName eq "x"` with a user that has no name); such a record
+    // simply does not match.
+    return all.filter((r) => {
+      try {
+        return f.match([r]).length > 0;
+      } catch {
+        return false;
+      }
+    });
+  }
 }
 
 /** True when `excludedAttributes` drops `members` (scimmy: `[{ members: ["np"] }]`). */
