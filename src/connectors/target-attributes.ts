@@ -74,6 +74,8 @@ export function parseTargetPath(path: string): TargetPath {
     if (cut <= 0) throw new Error(`Invalid target attribute '${path}': no attribute after the schema URN`);
     schema = path.slice(0, cut);
     rest = path.slice(cut + 1);
+    // RFC 8141: urn:<NID>:<NSS>, so a schema URN has at least two colons.
+    if (!/^urn:[^:]+:[^:]/i.test(schema)) throw new Error(`Invalid target attribute '${path}': '${schema}' is not a schema URN`);
     if (CORE_SCHEMAS.has(schema.toLowerCase())) schema = undefined;
   }
   const segments = splitOutsideBrackets(rest).map((part) => parseSegment(part, path));
@@ -241,6 +243,9 @@ function removeParsed(root: Record<string, unknown>, path: TargetPath): void {
   let node: Record<string, unknown> | undefined = root;
   if (path.schema !== undefined) node = getKey(root, path.schema) as Record<string, unknown> | undefined;
   const { segments } = path;
+  // The filtered element the path went through, to drop it once only its
+  // filter attribute is left (removing `emails[type eq "work"].value` removes the work email).
+  let element: { parent: Record<string, unknown>; key: string; list: unknown[]; filter: ValueFilter } | undefined;
   for (let i = 0; i < segments.length && node; i++) {
     const segment = segments[i] as PathSegment;
     const last = i === segments.length - 1;
@@ -255,11 +260,16 @@ function removeParsed(root: Record<string, unknown>, path: TargetPath): void {
         if (list.length === 0) delete node[key];
         return;
       }
+      element = { parent: node, key, list, filter: segment.filter };
       node = list[index] as Record<string, unknown>;
       continue;
     }
     if (last) {
       delete node[key];
+      if (element && Object.keys(node).every((k) => k.toLowerCase() === element?.filter.attribute.toLowerCase() || k === 'primary')) {
+        element.list.splice(element.list.indexOf(node), 1);
+        if (element.list.length === 0) delete element.parent[element.key];
+      }
       return;
     }
     const next = node[key];

@@ -174,8 +174,17 @@ export function compile(expr: Expr, options: CompileOptions = {}): CompiledExpre
   let warnings: Diagnostic[] = [];
   if (!options.skipCheck) {
     const diagnostics = check(expr, options);
-    const first = diagnostics.find((d) => d.severity === 'error');
-    if (first && hasErrors(diagnostics)) throw new ExpressionError('ValidationError', first.message, first.position);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const first = errors[0];
+    if (first && hasErrors(diagnostics)) {
+      throw new ExpressionError(
+        'ValidationError',
+        errors.length > 1 ? `${first.message} (and ${errors.length - 1} more problem(s))` : first.message,
+        first.position,
+        null,
+        errors.map((d) => ({ code: d.code, message: d.message, position: d.position })),
+      );
+    }
     warnings = diagnostics;
   }
   const attributes = new Set<string>();

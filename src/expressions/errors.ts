@@ -35,18 +35,22 @@ export class ExpressionError extends Error {
   readonly position: SourcePosition | null;
   /** What the error is about when it is not a text position (a JSON path, a filter clause, …). */
   readonly target: string | null;
+  /** For `ValidationError`: the stable code of every problem found (e.g. `UnknownFunction`). */
+  readonly problems: readonly { readonly code: string; readonly message: string; readonly position: SourcePosition | null }[];
 
   constructor(
     code: ExpressionErrorCode,
     message: string,
     position: SourcePosition | null = null,
     target: string | null = null,
+    problems: readonly { readonly code: string; readonly message: string; readonly position: SourcePosition | null }[] = [],
   ) {
     super(message);
     this.name = 'ExpressionError';
     this.code = code;
     this.position = position;
     this.target = target;
+    this.problems = problems;
   }
 }
 

@@ -153,6 +153,10 @@ function testFor(spec: FilterOperatorSpec, values: readonly string[], fail: (m: 
       };
       return spec.name === 'EQUALS' ? eq : (s, raw) => !eq(s, raw);
     }
+    case 'IS NULL':
+    case 'IS NOT NULL':
+      // Decided on the whole value by compileClause; never called per value.
+      return () => spec.name === 'IS NOT NULL';
     case 'IS TRUE':
       return (_s, raw) => isTrueValue(raw) === true;
     case 'IS FALSE':
