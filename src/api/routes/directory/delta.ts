@@ -83,8 +83,8 @@ export async function deltaHandler(dir: DirectoryService, kind: Kind, req: Fasti
   const select = state.s;
   const withNav = select ? select.includes(nav) : kind === 'group';
   const props = select?.filter((p) => p !== nav);
-  // Without $select a delta returns (and tracks) every property.
-  const wireProps = props ?? (kind === 'user' ? USER_PROPERTIES : GROUP_PROPERTIES);
+  // Without $select a delta returns (and tracks) every property; an entry always carries its id.
+  const wireProps = props ? ['id', ...props.filter((p) => p !== 'id')] : (kind === 'user' ? USER_PROPERTIES : GROUP_PROPERTIES);
 
   if (state.p === 'i') {
     const entries: Record<string, unknown>[] = [];
