@@ -15,6 +15,10 @@ import { AttributeMappingSource } from './graph/sync-schemas.ts';
 import { tokenRoutes } from './api/routes/token.ts';
 import { applicationRoutes } from './api/routes/applications.ts';
 import { synchronizationRoutes } from './api/routes/synchronization.ts';
+import { userRoutes } from './api/routes/directory/users.ts';
+import { groupRoutes } from './api/routes/directory/groups.ts';
+import { assignmentRoutes } from './api/routes/directory/assignments.ts';
+import { deletedItemRoutes } from './api/routes/directory/deleted-items.ts';
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,6 +55,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   tokenRoutes(app, services);
   applicationRoutes(app, services);
+  userRoutes(app, services);
+  groupRoutes(app, services);
+  assignmentRoutes(app, services);
+  deletedItemRoutes(app, services);
   await app.register(synchronizationRoutes, { prefix: '/v1.0/servicePrincipals/:ownerId/synchronization', services, side: 'servicePrincipal' });
   await app.register(synchronizationRoutes, { prefix: '/v1.0/applications/:ownerId/synchronization', services, side: 'application' });
 

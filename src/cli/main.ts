@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerServe } from './commands/serve.ts';
+import { registerDirectory } from './commands/directory-seed.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('provisio')
@@ -12,6 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerServe(program);
+  registerDirectory(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

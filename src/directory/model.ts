@@ -56,7 +56,13 @@ export interface PasswordProfile {
   forceChangePasswordNextSignInWithMfa?: boolean;
 }
 
-type Writable<T> = Omit<T, 'id' | 'createdDateTime' | 'deletedDateTime'>;
+type Writable<T> = Omit<T, 'id' | 'createdDateTime' | 'deletedDateTime' | 'otherMails' | 'businessPhones' | 'onPremisesExtensionAttributes'> & {
+  /** Only the attributes given change; the others keep their value. */
+  onPremisesExtensionAttributes?: Record<string, string | null | undefined>;
+  /** null clears the collection, as in Graph. */
+  otherMails?: string[] | null;
+  businessPhones?: string[] | null;
+};
 
 /** What a create accepts: Graph's required properties plus any writable one. */
 export type CreateUserInput = Partial<Writable<GraphUser>> & {

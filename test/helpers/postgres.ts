@@ -4,6 +4,7 @@
  * loud message — except under CI (CI=true), where that is a failure.
  */
 import pg from 'pg';
+import type { TestContext } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../../src/store/store.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
@@ -63,4 +64,22 @@ export async function openTestPostgresStore(prefix = 't'): Promise<{ store: Stor
       }
     },
   };
+}
+
+/**
+ * Runs `fn` with a migrated PostgreSQL store in a fresh schema, dropped
+ * afterwards; skips the test loudly when PostgreSQL is unreachable (fails under CI).
+ */
+export async function withPostgres(t: TestContext, fn: (store: Store) => Promise<void>, prefix = 'test'): Promise<void> {
+  const skip = await postgresSkipReason();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const { store, dispose } = await openTestPostgresStore(prefix);
+  try {
+    await fn(store);
+  } finally {
+    await dispose();
+  }
 }
