@@ -573,6 +573,18 @@ export class DirectoryService implements DirectorySource {
   }
 
   /** Live groups a user (or group) is a direct member of, keyset by id. */
+  async getGroupIdsOfMembers(memberIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const c of chunks([...new Set(memberIds)], ID_CHUNK)) {
+      if (c.length === 0) continue;
+      const rows = await this.store.db.selectFrom('dir_group_links as l').innerJoin('dir_groups as g', 'g.id', 'l.group_id')
+        .select(['l.target_id', 'l.group_id'])
+        .where('l.target_id', 'in', c).where('l.rel', '=', 'member').where('g.deleted_at', 'is', null).execute();
+      for (const r of rows) out.set(r.target_id, [...(out.get(r.target_id) ?? []), r.group_id]);
+    }
+    return out;
+  }
+
   async listMemberOf(objectId: string, top: number, after?: string): Promise<{ items: GraphGroup[]; next?: string }> {
     await this.requireUser(this.store.db, objectId);
     let q = this.store.db.selectFrom('dir_group_links as l').innerJoin('dir_groups as g', 'g.id', 'l.group_id')

@@ -108,6 +108,8 @@ export interface DirectorySource {
   getGroupsByIds(ids: readonly string[]): Promise<DirectoryGroup[]>;
   /** The direct members of a group that are not soft-deleted, in id order, batch by batch. */
   streamGroupMemberIds(groupId: string, opts?: BatchOptions): AsyncIterable<MemberRef[]>;
+  /** The live groups each of these objects is a direct member of (object id → group ids). */
+  getGroupIdsOfMembers(memberIds: readonly string[]): Promise<Map<string, string[]>>;
   /** The id of a user's manager, or null (also for an unknown user). */
   getManagerId(userId: string): Promise<string | null>;
   /** The assignments to a service principal whose principal is live, batch by batch. */

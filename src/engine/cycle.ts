@@ -81,6 +81,8 @@ export class Cycle {
   private total = 0;
   private lastProgress = 0;
   private pendingManagers: string[] = [];
+  /** Objects whose presence in the target changed this cycle: their groups' members need a look. */
+  private readonly membershipDirty = new Set<string>();
 
   constructor(private readonly deps: CycleDeps, private readonly input: CycleInput) {
     this.links = new LinkRepository(input.jobId);
@@ -238,7 +240,11 @@ export class Cycle {
       }
       if (groups && groupIds.size) await this.processByIds('Group', groups, [...groupIds]);
       if (groups) {
-        const touched = [...new Set([...membershipGroups, ...groupIds])];
+        const dirty = [...this.membershipDirty];
+        this.membershipDirty.clear();
+        const ofDirty = [...(await this.deps.directory.getGroupIdsOfMembers(dirty)).values()].flat();
+        const exportedIn = await this.links.groupsOfMembers(this.db, dirty);
+        const touched = [...new Set([...membershipGroups, ...groupIds, ...ofDirty, ...exportedIn])];
         const linked = await this.links.get(this.db, 'Group', touched);
         await this.memberships([...linked.values()]);
       }
@@ -369,6 +375,7 @@ export class Cycle {
     const succeeded = items.filter((x) => x.outcome.succeeded).map((x) => x.id);
     const failed = items.filter((x) => x.outcome.escrow);
     const traces = items.flatMap((x) => (x.outcome.trace ? [x.outcome.trace] : []));
+    for (const x of items) if (x.outcome.activityChanged) this.membershipDirty.add(x.id);
     await this.deps.store.transaction(async (trx) => {
       await this.links.upsert(trx, upserts, now.toISOString());
       if (removals.length) await this.links.remove(trx, type, removals);

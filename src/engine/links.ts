@@ -109,17 +109,18 @@ export class LinkRepository {
     return Number(r.n);
   }
 
-  /** The member source ids exported for a group. */
-  async members(db: Db, groupSourceId: string): Promise<Set<string>> {
-    const rows = await db.selectFrom('sync_link_members').select('member_source_id')
+  /** The members exported for a group: member source id → member target id. */
+  async members(db: Db, groupSourceId: string): Promise<Map<string, string>> {
+    const rows = await db.selectFrom('sync_link_members').select(['member_source_id', 'member_target_id'])
       .where('job_id', '=', this.jobId).where('group_source_id', '=', groupSourceId).execute();
-    return new Set(rows.map((r) => r.member_source_id));
+    return new Map(rows.map((r) => [r.member_source_id, r.member_target_id]));
   }
 
-  async addMembers(db: Db, groupSourceId: string, memberSourceIds: readonly string[]): Promise<void> {
-    for (const ids of chunks(memberSourceIds)) {
-      if (ids.length === 0) continue;
-      await db.insertInto('sync_link_members').values(ids.map((m) => ({ job_id: this.jobId, group_source_id: groupSourceId, member_source_id: m })))
+  async addMembers(db: Db, groupSourceId: string, members: readonly { sourceId: string; targetId: string }[]): Promise<void> {
+    for (const part of chunks(members)) {
+      if (part.length === 0) continue;
+      await db.insertInto('sync_link_members')
+        .values(part.map((m) => ({ job_id: this.jobId, group_source_id: groupSourceId, member_source_id: m.sourceId, member_target_id: m.targetId })))
         .onConflict((oc) => oc.doNothing()).execute();
     }
   }
@@ -132,11 +133,16 @@ export class LinkRepository {
     }
   }
 
-  /** Groups that list this object as an exported member (for removals when it leaves). */
-  async groupsOfMember(db: Db, memberSourceId: string): Promise<string[]> {
-    const rows = await db.selectFrom('sync_link_members').select('group_source_id')
-      .where('job_id', '=', this.jobId).where('member_source_id', '=', memberSourceId).execute();
-    return rows.map((r) => r.group_source_id);
+  /** Groups that list any of these objects as an exported member. */
+  async groupsOfMembers(db: Db, memberSourceIds: readonly string[]): Promise<string[]> {
+    const out = new Set<string>();
+    for (const ids of chunks([...new Set(memberSourceIds)])) {
+      if (ids.length === 0) continue;
+      const rows = await db.selectFrom('sync_link_members').select('group_source_id')
+        .where('job_id', '=', this.jobId).where('member_source_id', 'in', ids).execute();
+      for (const r of rows) out.add(r.group_source_id);
+    }
+    return [...out];
   }
 
   /** Drops every link and exported membership of the job (restart with ConnectorDataStore). */

@@ -48,6 +48,8 @@ export interface ObjectOutcome {
   succeeded: boolean;
   /** Source ids of referenced objects, by reference attribute (manager). */
   references?: Record<string, string[]>;
+  /** The object became active or inactive in the target (its group memberships need a look). */
+  activityChanged?: boolean;
 }
 
 function evalContext(ctx: PipelineContext, bag: Record<string, unknown>): EvaluationContext {
@@ -58,6 +60,13 @@ const CREATE_VERB: Record<SourceType, string> = { User: 'User', Group: 'Group' }
 
 /** Runs one object; throws only StopRunError (the whole run must stop). */
 export async function runObject(mapping: CompiledObjectMapping, input: ObjectInput, ctx: PipelineContext): Promise<ObjectOutcome> {
+  const out = await pipeline(mapping, input, ctx);
+  const before = input.link?.active ?? false;
+  const after = out.remove ? false : out.upsert ? out.upsert.active : before;
+  return before === after && !(out.upsert && input.link && out.upsert.targetId !== input.link.targetId) ? out : { ...out, activityChanged: true };
+}
+
+async function pipeline(mapping: CompiledObjectMapping, input: ObjectInput, ctx: PipelineContext): Promise<ObjectOutcome> {
   const kind = CREATE_VERB[input.type];
   const trace = new ObjectTrace(input.type, input.sourceId, input.displayName, mapping.targetObjectName);
   trace.step('import', 'EntryImport', 'success', `Retrieved ${kind} '${input.displayName}' from Azure Active Directory`, importDetails(input.bag));

@@ -87,12 +87,11 @@ export async function syncGroupMembers(
     for (const [id, l] of await links.get(db, 'Group', groupIds)) wanted.set(id, l.targetId);
   }
   const exported = await links.members(db, group.sourceId);
-  const add = [...wanted.keys()].filter((id) => !exported.has(id));
-  const gone = [...exported].filter((id) => !wanted.has(id));
+  // A member whose target id changed (recreated after a 404) counts as gone and added again.
+  const add = [...wanted.keys()].filter((id) => exported.get(id) !== wanted.get(id));
+  const gone = [...exported.keys()].filter((id) => !wanted.has(id) || exported.get(id) !== wanted.get(id));
   if (add.length === 0 && gone.length === 0) return null;
-  // Target ids of members to remove: from their links while they still exist.
-  const goneLinks = new Map([...(await links.get(db, 'User', gone)), ...(await links.get(db, 'Group', gone))]);
-  const removeTargets = gone.flatMap((id) => (goneLinks.has(id) ? [goneLinks.get(id)!.targetId] : []));
+  const removeTargets = gone.map((id) => exported.get(id)!);
   const trace = new ObjectTrace('Group', group.sourceId, group.displayName ?? group.sourceId, 'Group');
   trace.targetId = group.targetId;
   trace.action = 'update';
@@ -102,15 +101,13 @@ export async function syncGroupMembers(
     if (add.length) {
       counters.writes++;
       await target.addMembers(group.targetId, add.map((id) => wanted.get(id)!));
-      await links.addMembers(db, group.sourceId, add);
     }
     if (gone.length) {
-      if (removeTargets.length) {
-        counters.writes++;
-        await target.removeMembers(group.targetId, removeTargets);
-      }
+      counters.writes++;
+      await target.removeMembers(group.targetId, removeTargets);
       await links.removeMembers(db, group.sourceId, gone);
     }
+    if (add.length) await links.addMembers(db, group.sourceId, add.map((id) => ({ sourceId: id, targetId: wanted.get(id)! })));
     counters.exported++;
     trace.modified.push({ displayName: 'members', oldValue: gone.length ? `-${gone.length}` : null, newValue: add.length ? `+${add.length}` : null });
     trace.step('referenceResolution', 'EntryExportUpdate', 'success',

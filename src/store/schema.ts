@@ -86,7 +86,7 @@ export interface EngineTables {
     manager_target_id: string | null;
     updated_at: string;
   };
-  sync_link_members: { job_id: string; group_source_id: string; member_source_id: string };
+  sync_link_members: { job_id: string; group_source_id: string; member_source_id: string; member_target_id: string };
   sync_job_state: { job_id: string; watermark: number | null; cycle: string | null; updated_at: string };
   sync_escrows: {
     job_id: string;

@@ -30,6 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('job_id', 'text', (c) => c.notNull())
     .addColumn('group_source_id', 'text', (c) => c.notNull())
     .addColumn('member_source_id', 'text', (c) => c.notNull())
+    // The member's target id as exported, so it can be removed even after its own link is gone.
+    .addColumn('member_target_id', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('sync_link_members_pk', ['job_id', 'group_source_id', 'member_source_id'])
     .execute();
   await db.schema.createIndex('sync_link_members_member').on('sync_link_members').columns(['job_id', 'member_source_id']).execute();
