@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_core.ts';
+import * as m0003 from './0003_provisioning_logs.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0003_provisioning_logs': m0003,
 };
 
 export const migrationProvider: MigrationProvider = {
