@@ -15,6 +15,7 @@ import { AttributeMappingSource } from './graph/sync-schemas.ts';
 import { tokenRoutes } from './api/routes/token.ts';
 import { applicationRoutes } from './api/routes/applications.ts';
 import { synchronizationRoutes } from './api/routes/synchronization.ts';
+import { auditLogRoutes } from './api/routes/audit-logs.ts';
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,6 +52,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   tokenRoutes(app, services);
   applicationRoutes(app, services);
+  auditLogRoutes(app, services);
   await app.register(synchronizationRoutes, { prefix: '/v1.0/servicePrincipals/:ownerId/synchronization', services, side: 'servicePrincipal' });
   await app.register(synchronizationRoutes, { prefix: '/v1.0/applications/:ownerId/synchronization', services, side: 'application' });
 

@@ -21,6 +21,8 @@ import type { SchemaValidator } from './sync/sync-service.ts';
 import type { TemplateCatalog } from './sync/templates/port.ts';
 import { builtInCatalog } from './sync/templates/catalog.ts';
 import { validateSchema } from './sync/schema-validation.ts';
+import { createProvisioningLogs } from './logs/logs.ts';
+import type { ProvisioningLogs } from './logs/logs.ts';
 
 export interface Tenant {
   id: string;
@@ -38,6 +40,8 @@ export interface Services {
   applications: ApplicationService;
   catalog: TemplateCatalog;
   sync: SyncService;
+  /** Provisioning logs: the engine writes, GET /auditLogs/provisioning reads. */
+  logs: ProvisioningLogs;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
   close(): Promise<void>;
 }
@@ -83,9 +87,13 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const catalog = builtInCatalog;
   const schemaValidator: SchemaValidator = (schema) => validateSchema(schema);
   const sync = new SyncService(store, clock, box, catalog, tenant.id, schemaValidator);
+  const logs = createProvisioningLogs(store, { tenantId: tenant.id, retentionDays: config.logRetentionDays, rateLimit: config.auditRateLimit, clock, logger });
+  // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
+  if (config.role !== 'api') logs.retention.start();
   return {
-    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, bootstrap,
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, logs, bootstrap,
     close: async () => {
+      await logs.retention.stop();
       await store.close();
     },
   };
