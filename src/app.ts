@@ -19,6 +19,7 @@ import { userRoutes } from './api/routes/directory/users.ts';
 import { groupRoutes } from './api/routes/directory/groups.ts';
 import { assignmentRoutes } from './api/routes/directory/assignments.ts';
 import { deletedItemRoutes } from './api/routes/directory/deleted-items.ts';
+import { auditLogRoutes } from './api/routes/audit-logs.ts';
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -59,6 +60,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   groupRoutes(app, services);
   assignmentRoutes(app, services);
   deletedItemRoutes(app, services);
+  auditLogRoutes(app, services);
   await app.register(synchronizationRoutes, { prefix: '/v1.0/servicePrincipals/:ownerId/synchronization', services, side: 'servicePrincipal' });
   await app.register(synchronizationRoutes, { prefix: '/v1.0/applications/:ownerId/synchronization', services, side: 'application' });
 

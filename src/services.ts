@@ -22,6 +22,8 @@ import type { TemplateCatalog } from './sync/templates/port.ts';
 import { builtInCatalog } from './sync/templates/catalog.ts';
 import { validateSchema } from './sync/schema-validation.ts';
 import { DirectoryService } from './directory/directory-service.ts';
+import { createProvisioningLogs } from './logs/logs.ts';
+import type { ProvisioningLogs } from './logs/logs.ts';
 
 export interface Tenant {
   id: string;
@@ -41,6 +43,8 @@ export interface Services {
   sync: SyncService;
   /** The embedded directory (users, groups, assignments, change feed); also the engine's DirectorySource. */
   directory: DirectoryService;
+  /** Provisioning logs: the engine writes, GET /auditLogs/provisioning reads. */
+  logs: ProvisioningLogs;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
   close(): Promise<void>;
 }
@@ -92,10 +96,14 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     directory.purgeExpired().catch((err: unknown) => logger.error({ err }, 'directory recycle-bin purge failed'));
   }, 3_600_000);
   purge.unref();
+  const logs = createProvisioningLogs(store, { tenantId: tenant.id, retentionDays: config.logRetentionDays, rateLimit: config.auditRateLimit, clock, logger });
+  // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
+  if (config.role !== 'api') logs.retention.start();
   return {
-    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, bootstrap,
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, bootstrap,
     close: async () => {
       clearInterval(purge);
+      await logs.retention.stop();
       await store.close();
     },
   };

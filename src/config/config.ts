@@ -4,6 +4,8 @@
  * part of the interface contract (shared/design/PRODUCT.md).
  */
 import { resolve } from 'node:path';
+import { parseRateLimit } from '../logs/rate-limit.ts';
+import type { RateLimit } from '../logs/rate-limit.ts';
 
 export interface Config {
   /** TCP port of the API; 0 picks a free one. */
@@ -24,6 +26,10 @@ export interface Config {
   logLevel: string;
   /** What this process runs: the API, the job runner, or both. */
   role: 'api' | 'worker' | 'all';
+  /** Days provisioning-log entries are kept (Entra: 30); 0 keeps them forever. */
+  logRetentionDays: number;
+  /** Throttle of GET /auditLogs/provisioning per client; undefined (the default) for none. */
+  auditRateLimit: RateLimit | undefined;
 }
 
 export interface ConfigFlags {
@@ -45,6 +51,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const dataDir = resolve(flags.dataDir ?? env.PROVISIO_DATA_DIR ?? '.provisio');
   const role = (flags.role ?? env.PROVISIO_ROLE ?? 'all') as Config['role'];
   if (!['api', 'worker', 'all'].includes(role)) throw new Error(`Invalid role '${role}': expected api, worker or all.`);
+  const logRetentionDays = Number(env.PROVISIO_LOG_RETENTION_DAYS ?? 30);
+  if (!Number.isInteger(logRetentionDays) || logRetentionDays < 0) {
+    throw new Error(`Invalid PROVISIO_LOG_RETENTION_DAYS '${env.PROVISIO_LOG_RETENTION_DAYS}': expected a whole number of days (0 keeps logs forever).`);
+  }
   return {
     port,
     host: flags.host ?? env.PROVISIO_HOST ?? '127.0.0.1',
@@ -57,5 +67,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     bodyLimit: Number(env.PROVISIO_BODY_LIMIT ?? 4 * 1024 * 1024),
     logLevel: flags.logLevel ?? env.PROVISIO_LOG_LEVEL ?? 'info',
     role,
+    logRetentionDays,
+    auditRateLimit: parseRateLimit(env.PROVISIO_AUDIT_RATE_LIMIT),
   };
 }

@@ -190,4 +190,34 @@ export interface DirectoryTables {
 }
 
 
-export interface Database extends CoreTables, SyncTables, DirectoryTables, EngineTables {}
+/** Provisioning logs (src/logs): one row per provisioningObjectSummary. */
+export interface LogTables {
+  provisioning_logs: {
+    id: string;
+    /** Fixed-width UTC sort key with 7 fractional digits (`2019-05-04T03:00:54.0000000Z`): text order is time order. */
+    activity_date_time: string;
+    tenant_id: string | null;
+    job_id: string | null;
+    change_id: string | null;
+    cycle_id: string | null;
+    provisioning_action: string | null;
+    duration_ms: number | null;
+    /** provisioningStatusInfo/status in lower case: Graph filters it ignoring case. */
+    status: string | null;
+    source_system_display_name: string | null;
+    target_system_display_name: string | null;
+    source_identity_type: string | null;
+    target_identity_type: string | null;
+    source_id: string | null;
+    target_id: string | null;
+    source_display_name: string | null;
+    target_display_name: string | null;
+    sp_id: string | null;
+    sp_display_name: string | null;
+    initiated_by_display_name: string | null;
+    /** JSON: the whole entry exactly as served. */
+    data: string;
+  };
+}
+
+export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables {}

@@ -1,0 +1,100 @@
+/**
+ * The filterable attributes of `/auditLogs/provisioning`: one table that
+ * says, for each, its Graph path, the indexed column that holds it, its
+ * type, the operators `$filter` accepts on it, and how the writer extracts
+ * it from an entry. The writer, the filter translator and the docs all
+ * read this table, so a column and its filter cannot drift apart.
+ */
+import type { ProvisioningObjectSummary } from './model.ts';
+import { PROVISIONING_ACTIONS, PROVISIONING_RESULTS } from './model.ts';
+import type { LogTables } from '../store/schema.ts';
+
+export type LogRow = LogTables['provisioning_logs'];
+/** Columns that hold one filterable attribute each (everything but the JSON `data`). */
+export type AttributeColumn = Exclude<keyof LogRow, 'data'>;
+
+export type AttributeType = 'string' | 'enum' | 'dateTime' | 'int32';
+export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+export type MatchFunction = 'contains' | 'startswith' | 'endswith';
+export type FilterOperator = ComparisonOperator | MatchFunction;
+
+export interface FilterAttribute {
+  /** Canonical Graph path, e.g. `provisioningStatusInfo/status`. */
+  path: string;
+  column: AttributeColumn;
+  type: AttributeType;
+  /** Operators accepted in `$filter`. */
+  operators: readonly FilterOperator[];
+  /** Members, for enum attributes; literals are matched to them ignoring case. */
+  members?: readonly string[];
+  /** Graph compares this attribute ignoring case ("filters are case sensitive except for status"); its column holds lower case. */
+  caseInsensitive?: boolean;
+  /** The column value for an entry (what the writer stores). */
+  extract(e: ProvisioningObjectSummary): string | number | null;
+}
+
+// Graph documents eq/contains for strings and eq/gt/lt for the instant and
+// the duration (graph-sync-api.md §2.6); Provisio also accepts ne, the other
+// inequalities (a real query uses `ge`) and startswith/endswith, all of
+// which its indexes or a scan of an already narrowed set serve.
+const STRING_OPS = ['eq', 'ne', 'contains', 'startswith', 'endswith'] as const;
+const ORDERED_OPS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'] as const;
+
+const s = (path: string, column: AttributeColumn, extract: FilterAttribute['extract']): FilterAttribute => ({ path, column, type: 'string', operators: STRING_OPS, extract });
+
+/** Every attribute `$filter` understands, by canonical path. */
+export const FILTER_ATTRIBUTES: readonly FilterAttribute[] = [
+  s('id', 'id', (e) => e.id),
+  { path: 'activityDateTime', column: 'activity_date_time', type: 'dateTime', operators: ORDERED_OPS, extract: () => null /* the writer stores the sort key */ },
+  s('tenantId', 'tenant_id', (e) => e.tenantId),
+  s('jobId', 'job_id', (e) => e.jobId),
+  s('changeId', 'change_id', (e) => e.changeId),
+  s('cycleId', 'cycle_id', (e) => e.cycleId),
+  { path: 'provisioningAction', column: 'provisioning_action', type: 'enum', members: PROVISIONING_ACTIONS, operators: STRING_OPS, extract: (e) => e.provisioningAction },
+  { path: 'durationInMilliseconds', column: 'duration_ms', type: 'int32', operators: ORDERED_OPS, extract: (e) => e.durationInMilliseconds },
+  {
+    path: 'provisioningStatusInfo/status', column: 'status', type: 'enum', members: PROVISIONING_RESULTS, operators: STRING_OPS, caseInsensitive: true,
+    extract: (e) => e.provisioningStatusInfo?.status?.toLowerCase() ?? null,
+  },
+  s('sourceSystem/displayName', 'source_system_display_name', (e) => e.sourceSystem?.displayName ?? null),
+  s('targetSystem/displayName', 'target_system_display_name', (e) => e.targetSystem?.displayName ?? null),
+  s('sourceIdentity/identityType', 'source_identity_type', (e) => e.sourceIdentity?.identityType ?? null),
+  s('targetIdentity/identityType', 'target_identity_type', (e) => e.targetIdentity?.identityType ?? null),
+  s('sourceIdentity/id', 'source_id', (e) => e.sourceIdentity?.id ?? null),
+  s('targetIdentity/id', 'target_id', (e) => e.targetIdentity?.id ?? null),
+  s('sourceIdentity/displayName', 'source_display_name', (e) => e.sourceIdentity?.displayName ?? null),
+  s('targetIdentity/displayName', 'target_display_name', (e) => e.targetIdentity?.displayName ?? null),
+  // Graph documents only eq here, but its own example query uses contains(tolower(servicePrincipal/id), …).
+  s('servicePrincipal/id', 'sp_id', (e) => e.servicePrincipal?.id ?? null),
+  s('servicePrincipal/displayName', 'sp_display_name', (e) => e.servicePrincipal?.displayName ?? null),
+  s('initiatedBy/displayName', 'initiated_by_display_name', (e) => e.initiatedBy?.displayName ?? null),
+];
+
+/**
+ * Beta spellings still seen in scripts and in the Entra docs' sample
+ * queries, accepted on input (lower-cased path → canonical path).
+ */
+export const ATTRIBUTE_ALIASES: Readonly<Record<string, string>> = {
+  'statusinfo/status': 'provisioningStatusInfo/status',
+  action: 'provisioningAction',
+};
+
+const byLowerPath = new Map(FILTER_ATTRIBUTES.map((a) => [a.path.toLowerCase(), a]));
+
+/** Finds an attribute by path, ignoring case (`jobid` is `jobId`), aliases included. */
+export function findAttribute(path: string): FilterAttribute | undefined {
+  const lower = path.toLowerCase();
+  return byLowerPath.get(ATTRIBUTE_ALIASES[lower]?.toLowerCase() ?? lower);
+}
+
+/** The row the writer stores for an entry: the indexed columns and the entry's JSON text. */
+export function rowOf(entry: ProvisioningObjectSummary, key: string): LogRow {
+  const row: Record<string, string | number | null> = {};
+  for (const a of FILTER_ATTRIBUTES) row[a.column] = a.extract(entry);
+  row.activity_date_time = key;
+  row.data = JSON.stringify(entry);
+  return row as unknown as LogRow;
+}
+
+/** Column names in a fixed order (the writer's insert column list). */
+export const LOG_COLUMNS: readonly (keyof LogRow)[] = [...FILTER_ATTRIBUTES.map((a) => a.column), 'data'];
