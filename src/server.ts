@@ -26,6 +26,8 @@ export async function startServer(config: Config, overrides: ServiceOverrides = 
     await services.close();
     throw e;
   }
+  // The job runner: in every process but an API-only one.
+  if (config.role !== 'api') services.runner.start();
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

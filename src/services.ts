@@ -24,6 +24,10 @@ import { validateSchema } from './sync/schema-validation.ts';
 import { DirectoryService } from './directory/directory-service.ts';
 import { createProvisioningLogs } from './logs/logs.ts';
 import type { ProvisioningLogs } from './logs/logs.ts';
+import { SyncEngine } from './engine/engine.ts';
+import { JobRunner } from './engine/runner.ts';
+import { scimTargetFactory } from './engine/target-factory.ts';
+import type { TargetFactory } from './engine/target-factory.ts';
 
 export interface Tenant {
   id: string;
@@ -45,6 +49,9 @@ export interface Services {
   directory: DirectoryService;
   /** Provisioning logs: the engine writes, GET /auditLogs/provisioning reads. */
   logs: ProvisioningLogs;
+  /** Runs a job's cycles; `runner` schedules them in this process (started by the server unless role is api). */
+  engine: SyncEngine;
+  runner: JobRunner;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
   close(): Promise<void>;
 }
@@ -53,6 +60,8 @@ export interface ServiceOverrides {
   clock?: Clock;
   logger?: Logger;
   store?: Store;
+  /** How jobs reach their application (tests substitute an in-memory target). */
+  targetFactory?: TargetFactory;
 }
 
 /** The key that encrypts secrets at rest: PROVISIO_SECRET_KEY, else one generated once under the data folder. */
@@ -97,11 +106,17 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   }, 3_600_000);
   purge.unref();
   const logs = createProvisioningLogs(store, { tenantId: tenant.id, retentionDays: config.logRetentionDays, rateLimit: config.auditRateLimit, clock, logger });
+  const engine = new SyncEngine({
+    store, directory, sync, applications, logs: logs.writer, clock, logger, tenant,
+    targetFactory: overrides.targetFactory ?? scimTargetFactory,
+  });
+  const runner = new JobRunner(sync, engine, clock, logger);
   // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
   if (config.role !== 'api') logs.retention.start();
   return {
-    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, bootstrap,
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, engine, runner, bootstrap,
     close: async () => {
+      await runner.stop();
       clearInterval(purge);
       await logs.retention.stop();
       await store.close();

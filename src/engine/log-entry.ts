@@ -49,7 +49,7 @@ export interface ProvisioningObjectSummary {
 
 /** Where entries go; the provisioning-log store implements it. */
 export interface ProvisioningLogSink {
-  write(entries: readonly ProvisioningObjectSummary[]): Promise<void>;
+  write(entries: readonly ProvisioningObjectSummary[]): Promise<unknown>;
 }
 
 export interface LogScope {
