@@ -97,10 +97,12 @@ export const IGNORE_FLOW: unique symbol = Symbol.for('provisio.expressions.Ignor
 export type IgnoreFlow = typeof IGNORE_FLOW;
 export type EvaluationResult = Value | IgnoreFlow;
 
+/** True for the "drop this attribute from the flow" result of IgnoreFlowIfNullOrEmpty. */
 export function isIgnoreFlow(v: unknown): v is IgnoreFlow {
   return v === IGNORE_FLOW;
 }
 
+/** True for a complex (plain object) value, e.g. an app role. */
 export function isComplex(v: unknown): v is ComplexValue {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof DateTimeValue);
 }
