@@ -120,3 +120,24 @@ void describe('malformed sources name the JSON path', () => {
     assert.throws(() => toMappingSource(parse('Mid([a], 1, 2, 3)')), /Mid has no parameter 4/);
   });
 });
+
+void test('the key table of docs/expression-language.md §6 matches the catalog', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(new URL('../../docs/expression-language.md', import.meta.url), 'utf8');
+  const start = doc.indexOf('| Function | Parameter keys, in order |');
+  const rows = doc.slice(start).split('\n').slice(2);
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (!row.startsWith('|')) break;
+    const [, names = '', keys = ''] = row.split('|').map((c) => c.trim());
+    if (names.startsWith('comparison')) continue;
+    const expected = keys === '(none)' ? [] : keys.replace(/ \(repeating[^)]*\)/g, '').split(', ');
+    for (const name of names.split(', ')) {
+      const spec = FUNCTIONS.get(name);
+      assert.ok(spec, `doc lists unknown function ${name}`);
+      assert.deepEqual(spec.parameters.map((p) => p.name), expected, name);
+      seen.add(name);
+    }
+  }
+  assert.deepEqual([...FUNCTIONS.keys()].filter((n) => !seen.has(n)), [], 'functions missing from the doc table');
+});
