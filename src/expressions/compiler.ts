@@ -39,7 +39,7 @@ export interface CompiledExpression {
    *   or an asynchronous uniqueness probe (`AsyncProbe`: use evaluateAsync).
    */
   readonly evaluate: (ctx: EvaluationContext) => EvaluationResult;
-  /** As `evaluate`, awaiting an asynchronous uniqueness probe. Rejects only with EvaluationError. */
+  /** As `evaluate`, awaiting an asynchronous uniqueness probe. Rejects only with EvaluationError or ExpressionError. */
   readonly evaluateAsync: (ctx: EvaluationContext) => Promise<EvaluationResult>;
   /** SelectUniqueValue: every non-empty candidate in rule order, without probing. Otherwise the value, if a non-empty string. */
   readonly candidates: (ctx: EvaluationContext) => string[];

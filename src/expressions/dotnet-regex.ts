@@ -137,7 +137,7 @@ interface Options {
   x: boolean;
 }
 
-type Part = string | { readonly backref: number; readonly at: number } | { readonly jsRef: number };
+type Part = string | { readonly backref: number; readonly at: number; readonly digits: string } | { readonly jsRef: number };
 
 interface GroupFrame {
   readonly kind: 'capture' | 'named' | 'plain' | 'atomic';
@@ -250,11 +250,18 @@ class Translator {
       else if ('jsRef' in part) source += `(?:\\${part.jsRef})`;
       else {
         const js = numbers.get(part.backref);
-        if (js === undefined) {
-          this.i = part.at;
-          this.fail(`Reference to undefined group number ${part.backref}`);
+        if (js !== undefined) {
+          source += `(?:\\${js})`;
+          continue;
         }
-        source += `(?:\\${js})`;
+        // .NET reads \nn (two or more digits) that names no group as an octal escape.
+        const octal = /^[0-7]{2,3}/.exec(part.digits);
+        if (octal && parseInt(octal[0], 8) <= 0o377) {
+          source += hex4(parseInt(octal[0], 8)) + part.digits.slice(octal[0].length);
+          continue;
+        }
+        this.i = part.at;
+        this.fail(`Reference to undefined group number ${part.backref}`);
       }
     }
     const flags = this.globalI ? 'i' : '';
@@ -322,7 +329,7 @@ class Translator {
         if (!m) this.fail('Malformed \\k<...> named back reference');
         this.i += m[0].length;
         const name = m[1] ?? m[2] ?? '';
-        if (/^[0-9]+$/.test(name)) this.parts.push({ backref: Number(name), at: start });
+        if (/^[0-9]+$/.test(name)) this.parts.push({ backref: Number(name), at: start, digits: '' });
         else {
           this.checkName(name);
           this.namedRefs.push({ name, at: start });
@@ -376,9 +383,9 @@ class Translator {
     if (c >= '1' && c <= '9') {
       let j = this.i;
       while (j < p.length && /[0-9]/.test(p[j] as string)) j++;
-      const num = Number(p.slice(this.i - 1, j));
+      const digits = p.slice(this.i - 1, j);
       this.i = j;
-      this.parts.push({ backref: num, at: start });
+      this.parts.push({ backref: Number(digits), at: start, digits });
       return;
     }
     if (/[A-Za-z0-9_]/.test(c)) {

@@ -97,10 +97,12 @@ export const IGNORE_FLOW: unique symbol = Symbol.for('provisio.expressions.Ignor
 export type IgnoreFlow = typeof IGNORE_FLOW;
 export type EvaluationResult = Value | IgnoreFlow;
 
+/** True for the "drop this attribute from the flow" result of IgnoreFlowIfNullOrEmpty. */
 export function isIgnoreFlow(v: unknown): v is IgnoreFlow {
   return v === IGNORE_FLOW;
 }
 
+/** True for a complex (plain object) value, e.g. an app role. */
 export function isComplex(v: unknown): v is ComplexValue {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof DateTimeValue);
 }
@@ -167,22 +169,30 @@ export function scalarToString(v: Scalar): string {
   }
 }
 
+function complexToJson(v: ComplexValue): string {
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  } catch {
+    return '[object]'; // a cycle: not representable
+  }
+}
+
 function complexToString(v: ComplexValue): string {
   // A reference is usually handed over as { value } or { id }; anything else as JSON.
   if (typeof v.value === 'string') return v.value;
   if (typeof v.id === 'string') return v.id;
-  try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-  } catch {
-    return '[object]';
-  }
+  return complexToJson(v);
 }
 
-/** Every value of a result as strings, the way Graph's parseExpression reports `evaluationResult`. */
+/**
+ * Every value of a result as strings, the way Graph's parseExpression reports
+ * `evaluationResult`: null and IGNORE_FLOW give none; complex values are JSON.
+ */
 export function valueToStrings(v: EvaluationResult): string[] {
   if (v === null || v === IGNORE_FLOW) return [];
-  if (Array.isArray(v)) return (v as readonly Scalar[]).map(scalarToString);
-  return [scalarToString(v as Scalar)];
+  const one = (s: Scalar): string => (isComplex(s) ? complexToJson(s) : scalarToString(s));
+  if (Array.isArray(v)) return (v as readonly Scalar[]).map(one);
+  return [one(v as Scalar)];
 }
 
 /** Null, "" or an empty list. */

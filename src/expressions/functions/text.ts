@@ -8,16 +8,26 @@ import { arg, constant, rest, supplied, textArg } from './util.ts';
 
 // ---------------------------------------------------------------- NormalizeDiacritics
 
-const DIACRITICS = new Map<string, string>();
-for (const [out, inputs] of DIACRITICS_TABLE) for (const s of inputs) DIACRITICS.set(s, out);
-// Alternatives sorted longest first, so ā́ (2 code units) wins over ā (1).
-const DIACRITICS_RE = new RegExp(
-  [...DIACRITICS.keys()]
-    .sort((a, b) => b.length - a.length)
-    .map((s) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'))
-    .join('|'),
-  'g',
-);
+interface TrieNode {
+  out: string | null;
+  readonly next: Map<number, TrieNode>;
+}
+
+// A trie over UTF-16 units: several entries are base + combining marks (ā́ = U+0101 U+0301)
+// and single units are prefixes of them (ā = U+0101), so the longest match must win.
+const DIACRITICS_TRIE: TrieNode = { out: null, next: new Map() };
+for (const [out, inputs] of DIACRITICS_TABLE) {
+  for (const seq of inputs) {
+    let node = DIACRITICS_TRIE;
+    for (let i = 0; i < seq.length; i++) {
+      const c = seq.charCodeAt(i);
+      let child = node.next.get(c);
+      if (!child) node.next.set(c, (child = { out: null, next: new Map() }));
+      node = child;
+    }
+    node.out = out;
+  }
+}
 // Every table entry contains a code unit >= U+0080, so printable ASCII needs no work
 // (other strings take the general path, which is only slower).
 const ASCII = /^[ -~\t\n\r]*$/;
@@ -25,7 +35,35 @@ const ASCII = /^[ -~\t\n\r]*$/;
 /** NormalizeDiacritics over the documented table (longest match first). */
 export function normalizeDiacritics(s: string): string {
   if (ASCII.test(s)) return s;
-  return s.replace(DIACRITICS_RE, (m) => DIACRITICS.get(m) ?? m);
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < s.length; ) {
+    let node = DIACRITICS_TRIE.next.get(s.charCodeAt(i));
+    if (!node) {
+      i++;
+      continue;
+    }
+    let matchEnd = -1;
+    let matchOut = '';
+    let j = i + 1;
+    for (;;) {
+      if (node.out !== null) {
+        matchEnd = j;
+        matchOut = node.out;
+      }
+      const next: TrieNode | undefined = j < s.length ? node.next.get(s.charCodeAt(j)) : undefined;
+      if (!next) break;
+      node = next;
+      j++;
+    }
+    if (matchEnd < 0) {
+      i++;
+      continue;
+    }
+    out += s.slice(copied, i) + matchOut;
+    copied = i = matchEnd;
+  }
+  return copied === 0 ? s : out + s.slice(copied);
 }
 
 // ---------------------------------------------------------------- casing
@@ -36,7 +74,9 @@ export function normalizeDiacritics(s: string): string {
  * character when JavaScript's mapping would change its length.
  */
 function simpleCase(s: string, upper: boolean, culture: string | null): string {
-  if (culture === null && ASCII.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  const whole = culture === null ? (upper ? s.toUpperCase() : s.toLowerCase()) : upper ? s.toLocaleUpperCase(culture) : s.toLocaleLowerCase(culture);
+  // Case mappings never shrink a character, so an unchanged length means every mapping was one to one.
+  if (whole.length === s.length) return whole;
   let out = '';
   for (const ch of s) {
     const m = culture === null ? (upper ? ch.toUpperCase() : ch.toLowerCase()) : upper ? ch.toLocaleUpperCase(culture) : ch.toLocaleLowerCase(culture);
@@ -132,10 +172,12 @@ function compareMode(site: CallSite, v: Value): 'binary' | 'text' {
 // ---------------------------------------------------------------- table
 
 const join: FunctionImplementation = (site) => {
+  const sepConst = constant(site, 0);
+  const fixedSep = typeof sepConst === 'string' ? sepConst : null;
   const sep = textArg(site, 0, 'separator');
   const sources = rest(site, 1);
   return (ctx) => {
-    const separator = sep(ctx) ?? '';
+    const separator = fixedSep ?? sep(ctx) ?? '';
     let out = '';
     let first = true;
     for (const ev of sources) {
