@@ -11,15 +11,14 @@
  * one holding 11; a reader at 11 would skip 10 forever.) On SQLite there is
  * one writer at a time anyway. See docs/directory.md.
  */
-import type { Db } from '../store/store.ts';
+import type { Db, DialectName } from '../store/store.ts';
+import { bulkInsert } from './bulk.ts';
 import type { ChangeKind, ChangeObjectType, DirectoryChange, PrincipalType } from './port.ts';
 
 /** A change before it has a number. */
 export type NewChange = Omit<DirectoryChange, 'seq' | 'at'>;
 
 const COUNTER = 'changes';
-// 7 parameters a row; 500 rows stay far below SQLite's 32766 and PostgreSQL's 65535 bound parameters.
-const INSERT_CHUNK = 500;
 
 interface ChangeRow {
   seq: number;
@@ -69,7 +68,7 @@ export function fromRow(r: ChangeRow): DirectoryChange {
  * shorter the tail after it, the less writers wait for each other.
  * Returns the last seq allocated (or undefined when there was nothing).
  */
-export async function appendChanges(trx: Db, changes: readonly NewChange[], at: string): Promise<number | undefined> {
+export async function appendChanges(trx: Db, dialect: DialectName, changes: readonly NewChange[], at: string): Promise<number | undefined> {
   if (changes.length === 0) return undefined;
   const row = await trx
     .updateTable('dir_counters')
@@ -79,10 +78,7 @@ export async function appendChanges(trx: Db, changes: readonly NewChange[], at: 
     .executeTakeFirstOrThrow();
   const last = Number(row.value);
   const first = last - changes.length + 1;
-  for (let i = 0; i < changes.length; i += INSERT_CHUNK) {
-    const rows = changes.slice(i, i + INSERT_CHUNK).map((c, j) => toRow(c, first + i + j, at));
-    await trx.insertInto('dir_changes').values(rows).execute();
-  }
+  await bulkInsert(trx, dialect, 'dir_changes', changes.map((c, j) => toRow(c, first + j, at)));
   return last;
 }
 

@@ -18,6 +18,7 @@ import type { FilterNode } from '../graph/odata-filter.ts';
 import { translateFilter } from './filter-sql.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { appendChanges, currentWatermark, readChanges } from './change-feed.ts';
+import { bulkInsert } from './bulk.ts';
 import type { NewChange } from './change-feed.ts';
 import {
   DEFAULT_APP_ROLE_ID, GROUP_FILTER_PROPS, USER_FILTER_PROPS, groupColumns, groupFromRow, groupSideValues, isSoftDeletable,
@@ -85,9 +86,6 @@ const MAX_MANAGER_DEPTH = 1000;
 const USER_COLS = ['id', 'created_at', 'deleted_at', 'data', 'manager_id'] as const;
 const GROUP_COLS = ['id', 'created_at', 'deleted_at', 'data'] as const;
 
-/** Multi-row inserts: rows per statement for a table with `cols` columns (≤ 30000 parameters). */
-const chunkFor = (cols: number) => Math.max(1, Math.floor(30_000 / cols));
-
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -144,7 +142,7 @@ export class DirectoryService implements DirectorySource {
     return this.store.transaction(async (trx) => {
       const changes: NewChange[] = [];
       const result = await fn(trx, changes);
-      await appendChanges(trx, changes, this.now());
+      await appendChanges(trx, this.store.dialect, changes, this.now());
       return result;
     });
   }
@@ -177,9 +175,7 @@ export class DirectoryService implements DirectorySource {
 
   private async replaceSideValues(db: Db, objectId: string, values: { prop: string; value_lc: string }[]): Promise<void> {
     await db.deleteFrom('dir_values').where('object_id', '=', objectId).execute();
-    for (const c of chunks(values, chunkFor(3))) {
-      await db.insertInto('dir_values').values(c.map((v) => ({ object_id: objectId, ...v }))).execute();
-    }
+    await bulkInsert(db, this.store.dialect, 'dir_values', values.map((v) => ({ object_id: objectId, ...v })));
   }
 
   /** Creates a user (Graph: POST /users). */
@@ -211,13 +207,9 @@ export class DirectoryService implements DirectorySource {
     const users = batch.map((b) => ({ user: newUser(b, b.id, now, this.domains), managerId: b.managerId ?? null }));
     try {
       await this.write(async (trx, changes) => {
-        for (const c of chunks(users, chunkFor(15))) {
-          await trx.insertInto('dir_users')
-            .values(c.map(({ user, managerId }) => ({ id: user.id, ...userColumns(user), manager_id: managerId, created_at: now, deleted_at: null })))
-            .execute();
-        }
-        const side = users.flatMap(({ user }) => userSideValues(user).map((v) => ({ object_id: user.id, ...v })));
-        for (const c of chunks(side, chunkFor(3))) await trx.insertInto('dir_values').values(c).execute();
+        await bulkInsert(trx, this.store.dialect, 'dir_users',
+          users.map(({ user, managerId }) => ({ id: user.id, ...userColumns(user), manager_id: managerId, created_at: now, deleted_at: null })));
+        await bulkInsert(trx, this.store.dialect, 'dir_values', users.flatMap(({ user }) => userSideValues(user).map((v) => ({ object_id: user.id, ...v }))));
         for (const { user, managerId } of users) {
           changes.push({ objectType: 'user', objectId: user.id, kind: 'created' });
           if (managerId) changes.push({ objectType: 'user', objectId: user.id, kind: 'managerSet', relatedId: managerId });
@@ -436,11 +428,8 @@ export class DirectoryService implements DirectorySource {
     const now = this.now();
     const groups = batch.map((b) => newGroup(b, b.id, now, this.tenantDomain));
     await this.write(async (trx, changes) => {
-      for (const c of chunks(groups, chunkFor(10))) {
-        await trx.insertInto('dir_groups').values(c.map((g) => ({ id: g.id, ...groupColumns(g), created_at: now, deleted_at: null }))).execute();
-      }
-      const side = groups.flatMap((g) => groupSideValues(g).map((v) => ({ object_id: g.id, ...v })));
-      for (const c of chunks(side, chunkFor(3))) await trx.insertInto('dir_values').values(c).execute();
+      await bulkInsert(trx, this.store.dialect, 'dir_groups', groups.map((g) => ({ id: g.id, ...groupColumns(g), created_at: now, deleted_at: null })));
+      await bulkInsert(trx, this.store.dialect, 'dir_values', groups.flatMap((g) => groupSideValues(g).map((v) => ({ object_id: g.id, ...v }))));
       for (const g of groups) changes.push({ objectType: 'group', objectId: g.id, kind: 'created' });
     });
   }
@@ -514,9 +503,7 @@ export class DirectoryService implements DirectorySource {
   async importMembers(links: readonly { groupId: string; memberId: string; memberType: ObjectKind }[]): Promise<void> {
     if (links.length === 0) return;
     await this.write(async (trx, changes) => {
-      for (const c of chunks(links, chunkFor(4))) {
-        await trx.insertInto('dir_group_links').values(c.map((l) => ({ group_id: l.groupId, rel: 'member', target_id: l.memberId, target_type: l.memberType }))).execute();
-      }
+      await bulkInsert(trx, this.store.dialect, 'dir_group_links', links.map((l) => ({ group_id: l.groupId, rel: 'member', target_id: l.memberId, target_type: l.memberType })));
       for (const l of links) changes.push({ objectType: 'group', objectId: l.groupId, kind: 'memberAdded', relatedId: l.memberId, relatedType: l.memberType });
     });
   }
@@ -677,7 +664,7 @@ export class DirectoryService implements DirectorySource {
       const rows = principals.map((p) => ({
         id: randomBytes(32).toString('base64url'), resource_id: sp.id, principal_id: p.principalId, principal_type: p.principalType, app_role_id: appRoleId, created_at: now,
       }));
-      for (const c of chunks(rows, chunkFor(6))) await trx.insertInto('dir_assignments').values(c).execute();
+      await bulkInsert(trx, this.store.dialect, 'dir_assignments', rows);
       for (const r of rows) {
         changes.push({ objectType: 'appRoleAssignment', objectId: r.id, kind: 'assignmentAdded', relatedId: r.principal_id, principalType: r.principal_type as PrincipalType, resourceId: sp.id, appRoleId });
       }

@@ -66,11 +66,13 @@ async function changes(dir: DirectoryService, after = 0): Promise<DirectoryChang
 }
 
 function contract(name: string, open: (t: TestContext, fn: (store: Store) => Promise<void>) => Promise<void>) {
-  const it = (title: string, fn: (c: Ctx) => Promise<void>) =>
+  // Each case gets its own store: a fresh SQLite file or PostgreSQL schema.
+  const it = (title: string, fn: (c: Ctx) => Promise<void>): void => {
     test(title, (t) => open(t, async (store) => {
       const clock = new TestClock();
       await fn({ store, clock, dir: new DirectoryService(store, clock, DOMAIN), apps: new ApplicationService(store, clock, 'tenant') });
     }));
+  };
 
   describe(`directory contract: ${name}`, () => {
     it('creates, reads, updates, soft-deletes, restores and purges a user, recording each change once, in order', async ({ dir }) => {
