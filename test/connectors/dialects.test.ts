@@ -118,6 +118,11 @@ describe('Entra dialect (default, §6.3–§6.5)', () => {
     });
   });
 
+  test('a replace to null is a Remove in both dialects (RFC 7644 §3.5.2)', () => {
+    assert.deepEqual(entra.patchBody([{ path: 'title', op: 'replace', value: null, previous: 'x' }], BASE).Operations, [{ op: 'Remove', path: 'title' }]);
+    assert.deepEqual(strict.patchBody([{ path: 'title', op: 'replace', value: null, previous: 'x' }], BASE).Operations, [{ op: 'remove', path: 'title' }]);
+  });
+
   test('update: booleans go out as "True"/"False" strings', () => {
     assert.deepEqual(entra.patchBody([{ path: 'active', op: 'replace', value: false, previous: true }], BASE).Operations, [
       { op: 'Replace', path: 'active', value: 'False' },

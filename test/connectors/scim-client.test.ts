@@ -349,11 +349,17 @@ describe('concurrency', () => {
   test('429s lower the limit (AIMD) and successes raise it again', async () => {
     const p = await proxy([], { seed: 7, rates: { throttle429: 0.5 }, retryAfter: null });
     const time = fakeTime();
-    const c = client({ baseUrl: `${p.origin}/scim/v2`, concurrency: 8, maxAttempts: 10, clock: time.clock, sleep: time.sleep });
-    await Promise.all(Array.from({ length: 40 }, () => c.request({ method: 'GET', path: '/Users', intent: 'query' })));
-    const throttled = c.stats();
-    assert.ok(throttled.throttled > 0);
-    assert.ok(throttled.concurrencyLimit < 8, `limit stayed at ${throttled.concurrencyLimit}`);
+    // Enough attempts that no request runs out of them at a 50 % 429 rate (2^-40).
+    const c = client({ baseUrl: `${p.origin}/scim/v2`, concurrency: 8, maxAttempts: 40, clock: time.clock, sleep: time.sleep });
+    let lowest = 8;
+    await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        await c.request({ method: 'GET', path: '/Users', intent: 'query' });
+        lowest = Math.min(lowest, c.stats().concurrencyLimit);
+      }),
+    );
+    assert.ok(c.stats().throttled > 0);
+    assert.ok(lowest < 8, `limit stayed at ${lowest}`);
     p.setRates({});
     for (let i = 0; i < 60; i++) await c.request({ method: 'GET', path: '/Users', intent: 'query' });
     assert.equal(c.stats().concurrencyLimit, 8);

@@ -204,6 +204,13 @@ export class AdaptiveLimiter {
     return this.peak;
   }
 
+  /** Takes a slot at once when one is free and no pause is on; otherwise `undefined` (then `await acquire()`). */
+  tryAcquire(): number | undefined {
+    if (this.closed || this.active >= this.current || this.waiters.length > 0 || (this.pausedUntil !== 0 && this.pausedUntil > this.now())) return undefined;
+    this.take();
+    return this.epoch;
+  }
+
   /** Waits for a slot (and for any `Retry-After` pause); returns the epoch. */
   async acquire(): Promise<number> {
     await this.waitPause();
@@ -385,7 +392,7 @@ export class ScimHttpClient {
   private readonly limiter: AdaptiveLimiter;
   private readonly abort = new AbortController();
   private readonly opts: Required<Omit<ScimClientOptions, 'secretToken' | 'clock' | 'sleep' | 'random' | 'dryRun' | 'adaptive' | 'baseUrl'>>;
-  private readonly authorization: string | undefined;
+  private readonly headers: Record<string, string>;
   private readonly token: string | undefined;
   private readonly clock: Clock;
   private readonly sleepFn: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -415,7 +422,12 @@ export class ScimHttpClient {
       dryRunRecordLimit: options.dryRunRecordLimit ?? DEFAULTS.dryRunRecordLimit,
     };
     this.token = options.secretToken || undefined;
-    this.authorization = this.token ? `Bearer ${this.token}` : undefined;
+    this.headers = {
+      // Entra sends this Content-Type on its requests (§6.1) and servers must accept it (§6.7 #12).
+      'content-type': 'application/scim+json',
+      accept: 'application/scim+json, application/json',
+    };
+    if (this.token) this.headers.authorization = `Bearer ${this.token}`;
     this.clock = options.clock ?? systemClock;
     this.sleepFn = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
@@ -441,40 +453,33 @@ export class ScimHttpClient {
    * @throws a `TargetError` subclass (see {@link classifyStatus}); `DryRunRefusedError` for writes in dry run.
    */
   async request(req: ScimRequest): Promise<ScimResponse> {
-    const query = [this.baseQuery, req.query ?? ''].filter((q) => q.length > 0).join('&');
+    const query = this.baseQuery ? (req.query ? `${this.baseQuery}&${req.query}` : this.baseQuery) : (req.query ?? '');
     const fullPath = `${this.basePath}${req.path}${query ? `?${query}` : ''}`;
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const summary: TargetRequestSummary = { method: req.method, path: fullPath };
-    if (payload !== undefined) summary.body = truncate(payload);
+    // Built only when an error needs it: the hot path stays allocation-light.
+    const summary = (): TargetRequestSummary =>
+      payload === undefined ? { method: req.method, path: fullPath } : { method: req.method, path: fullPath, body: truncate(payload) };
 
-    if (this.closed) throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client is closed`, { request: summary });
+    if (this.closed) throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client is closed`, { request: summary() });
     if (this.dryRun && WRITE_METHODS.has(req.method)) {
       this.counters.dryRunRefused++;
       if (this.planned.length < this.opts.dryRunRecordLimit) this.planned.push({ method: req.method, path: fullPath, body: req.body });
-      throw new DryRunRefusedError(summary);
+      throw new DryRunRefusedError(summary());
     }
 
-    const headers: Record<string, string> = {
-      // Entra sends this Content-Type on its requests (§6.1) and servers must accept it (§6.7 #12).
-      'content-type': 'application/scim+json',
-      accept: 'application/scim+json, application/json',
-    };
-    if (this.authorization) headers.authorization = this.authorization;
-
     for (let attempt = 1; ; attempt++) {
-      let error: TargetError;
-      let retryable: boolean;
-      let retryAfterMs: number | undefined;
-      let epoch: number;
-      try {
-        epoch = await this.limiter.acquire();
-      } catch (err) {
-        // Only a pause cut short by close() gets here.
-        throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client was closed`, { request: summary, cause: err });
+      let epoch = this.limiter.tryAcquire();
+      if (epoch === undefined) {
+        try {
+          epoch = await this.limiter.acquire();
+        } catch (err) {
+          // Only a pause cut short by close() gets here.
+          throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client was closed`, { request: summary(), cause: err });
+        }
       }
       if (this.closed) {
         this.limiter.release();
-        throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client is closed`, { request: summary });
+        throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client is closed`, { request: summary() });
       }
       let status = 0;
       let text = '';
@@ -483,14 +488,15 @@ export class ScimHttpClient {
       let cause: unknown;
       this.counters.requests++;
       try {
+        // No per-request AbortSignal: close() destroys the pool, which fails
+        // every request in flight (UND_ERR_DESTROYED) without a listener per request.
         const res = await this.pool.request({
           method: req.method,
           path: fullPath,
-          headers,
+          headers: this.headers,
           body: payload,
           headersTimeout: this.opts.headersTimeoutMs,
           bodyTimeout: this.opts.bodyTimeoutMs,
-          signal: this.abort.signal,
         });
         status = res.statusCode;
         retryAfterHeader = res.headers['retry-after'];
@@ -502,13 +508,16 @@ export class ScimHttpClient {
         this.limiter.release();
       }
 
+      if (failure === undefined && status >= 200 && status < 300) {
+        this.limiter.onSuccess();
+        return { status, body: parseJson(text), text };
+      }
+
+      let error: TargetError;
+      let retryable: boolean;
+      let retryAfterMs: number | undefined;
       if (failure === undefined) {
-        if (status >= 200 && status < 300) {
-          this.limiter.onSuccess();
-          return { status, body: parseJson(text), text };
-        }
-        const nowMs = this.clock.now().getTime();
-        retryAfterMs = parseRetryAfter(retryAfterHeader, nowMs);
+        retryAfterMs = parseRetryAfter(retryAfterHeader, this.clock.now().getTime());
         if (status === 429 || status === 503) {
           if (status === 429) this.counters.throttled++;
           this.limiter.onThrottle(epoch, retryAfterMs);
@@ -518,7 +527,7 @@ export class ScimHttpClient {
         const redacted = this.redact(text);
         const response: TargetResponseSummary = { status, ...scimErrorFields(parseJson(redacted)) };
         if (redacted.length > 0) response.body = truncate(redacted);
-        error = classifyStatus(status, req.intent, summary, response, retryAfterMs);
+        error = classifyStatus(status, req.intent, summary(), response, retryAfterMs);
         retryable =
           status === 429 || status === 503 || (REPEATABLE_METHODS.has(req.method) && (status === 500 || status === 502 || status === 504 || status === 408));
       } else {
@@ -526,18 +535,18 @@ export class ScimHttpClient {
         const detail = cause instanceof Error ? cause.message : String(cause);
         if (failure === 'closed' || this.closed) {
           this.counters.failures++;
-          throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client was closed`, { request: summary, cause });
+          throw new TransientTargetError('ClientClosed', `${req.method} ${fullPath}: the SCIM client was closed`, { request: summary(), cause });
         }
         if (failure === 'unreachable') {
           error = new StopRunError(
             Codes.unavailable,
             `The SCIM endpoint ${this.baseUrl} could not be reached (${errorCode(cause) || detail}); check the tenant URL.`,
-            { request: summary, cause },
+            { request: summary(), cause },
           );
           retryable = true;
         } else {
           error = new TransientTargetError(failure === 'timeout' ? Codes.timeout : Codes.protocolError, `${req.method} ${fullPath}: ${detail}`, {
-            request: summary,
+            request: summary(),
             cause,
             attempts: attempt,
           });
@@ -556,7 +565,7 @@ export class ScimHttpClient {
         throw error;
       }
       this.counters.retries++;
-      await this.backoff(attempt, retryAfterMs, summary);
+      await this.backoff(attempt, retryAfterMs, summary());
     }
   }
 

@@ -161,7 +161,8 @@ export function createEntraDialect(): ScimDialect {
         if (isManagerPath(c.path)) {
           const next = c.op === 'remove' ? null : (managerId(c.value) ?? null);
           ops.push(...managerOps(next, managerId(c.previous), baseUrl));
-        } else if (c.op === 'remove') {
+        } else if (c.op === 'remove' || c.value === null || c.value === undefined) {
+          // RFC 7644 §3.5.2: clearing a value is a remove, never a null.
           ops.push({ op: 'Remove', path: c.path });
         } else {
           ops.push({ op: entraOp(c.op), path: c.path, value: entraValue(c.value) });
@@ -222,7 +223,9 @@ export function createStrictDialect(options: StrictDialectOptions = {}): ScimDia
       // §6.7: with the flag, several replaced attributes become one `replace`
       // without a path; filtered paths (emails[type eq "work"].value) cannot
       // be keys of a value object and stay separate ops, as in Entra's example.
-      const mergeable = changes.filter((c) => c.op === 'replace' && !hasValueFilter(c.path) && !isManagerPath(c.path) && c.value !== undefined);
+      const mergeable = changes.filter(
+        (c) => c.op === 'replace' && !hasValueFilter(c.path) && !isManagerPath(c.path) && c.value !== undefined && c.value !== null,
+      );
       const merge = mergeable.length >= 2 ? new Set(mergeable) : new Set<AttributeChange>();
       const ops: PatchOperation[] = [];
       let merged: Record<string, unknown> | undefined;
@@ -238,7 +241,7 @@ export function createStrictDialect(options: StrictDialectOptions = {}): ScimDia
         } else if (isManagerPath(c.path)) {
           const next = c.op === 'remove' ? null : (managerId(c.value) ?? null);
           ops.push(...managerOps(next, managerId(c.previous)));
-        } else if (c.op === 'remove') {
+        } else if (c.op === 'remove' || c.value === null || c.value === undefined) {
           ops.push({ op: 'remove', path: c.path });
         } else {
           ops.push({ op: c.op, path: c.path, value: strictValue(c.path, c.value) });
