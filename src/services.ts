@@ -20,7 +20,7 @@ import { SyncService } from './sync/sync-service.ts';
 import type { SchemaValidator } from './sync/sync-service.ts';
 import type { TemplateCatalog } from './sync/templates/port.ts';
 import { builtInCatalog } from './sync/templates/catalog.ts';
-import { validateSchema } from './sync/schema-validation.ts';
+import { validateSchemaWithExpressions } from './sync/expression-checks.ts';
 import { DirectoryService } from './directory/directory-service.ts';
 import { createProvisioningLogs } from './logs/logs.ts';
 import type { ProvisioningLogs } from './logs/logs.ts';
@@ -97,7 +97,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const bootstrap = await ensureBootstrapClient(clients, { clientId: config.bootstrapClientId, clientSecret: config.bootstrapClientSecret, dataDir: config.dataDir });
   const applications = new ApplicationService(store, clock, tenant.id);
   const catalog = builtInCatalog;
-  const schemaValidator: SchemaValidator = (schema) => validateSchema(schema);
+  const schemaValidator: SchemaValidator = validateSchemaWithExpressions;
   const sync = new SyncService(store, clock, box, catalog, tenant.id, schemaValidator);
   const directory = new DirectoryService(store, clock, tenant.domain);
   // Graph empties the recycle bin after 30 days; an hourly sweep is precise enough for that.

@@ -8,7 +8,7 @@
  *   is reproduced exactly, including the re-serialized `expression`).
  * - Evaluation runs only with a `testInputObject`; its `properties` are the
  *   source object. Without it, `evaluationSucceeded` is false and
- *   `evaluationResult` null, with no error.
+ *   `evaluationResult` empty (Graph collections are never null), with no error.
  * - `evaluationResult` is every value as a string (`["EN_US"]`); a null
  *   result and IgnoreFlowIfNullOrEmpty's "drop the attribute" are `[]`.
  * - `error` is a Graph publicError: `code` (InvalidExpression,
@@ -71,7 +71,7 @@ export interface PublicError {
 /** Graph `parseExpressionResponse`. */
 export interface ParseExpressionResponse {
   readonly error: PublicError | null;
-  readonly evaluationResult: readonly string[] | null;
+  readonly evaluationResult: readonly string[];
   readonly evaluationSucceeded: boolean;
   readonly parsedExpression: AttributeMappingSource | null;
   readonly parsingSucceeded: boolean;
@@ -145,7 +145,7 @@ function fromDiagnostics(code: string, diagnostics: readonly Diagnostic[]): Publ
 }
 
 function failedParse(error: PublicError): ParseExpressionResponse {
-  return { error, evaluationResult: null, evaluationSucceeded: false, parsedExpression: null, parsingSucceeded: false };
+  return { error, evaluationResult: [], evaluationSucceeded: false, parsedExpression: null, parsingSucceeded: false };
 }
 
 /** Coerces test values to the declared attribute types ("true" for a Boolean, "12" for an Integer, one value for a multi-valued one). */
@@ -201,7 +201,7 @@ function prepare(body: unknown, options: ParseExpressionOptions): Prepared {
     return {
       response: {
         error: fromDiagnostics('ExpressionValidationFailed', attributeErrors),
-        evaluationResult: null,
+        evaluationResult: [],
         evaluationSucceeded: false,
         parsedExpression,
         parsingSucceeded: true,
@@ -209,7 +209,7 @@ function prepare(body: unknown, options: ParseExpressionOptions): Prepared {
     };
   }
   if (!input) {
-    return { response: { error: null, evaluationResult: null, evaluationSucceeded: false, parsedExpression, parsingSucceeded: true } };
+    return { response: { error: null, evaluationResult: [], evaluationSucceeded: false, parsedExpression, parsingSucceeded: true } };
   }
   const byName = new Map(defAttrs.map((a) => [a.name, a]));
   const source: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -232,7 +232,7 @@ function finish(p: Prepared, outcome: { value: EvaluationResult } | { error: unk
     if (!(e instanceof EvaluationError) && !(e instanceof ExpressionError)) throw e;
     return {
       error: publicError('ExpressionEvaluationFailed', e.message, e.position),
-      evaluationResult: null,
+      evaluationResult: [],
       evaluationSucceeded: false,
       parsedExpression,
       parsingSucceeded: true,
@@ -247,7 +247,7 @@ function finish(p: Prepared, outcome: { value: EvaluationResult } | { error: unk
         `The expression produced ${values.length} values but the target attribute${target.name ? ` '${target.name}'` : ''} is single-valued`,
         null,
       ),
-      evaluationResult: null,
+      evaluationResult: [],
       evaluationSucceeded: false,
       parsedExpression,
       parsingSucceeded: true,

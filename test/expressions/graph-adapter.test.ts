@@ -47,7 +47,7 @@ void describe('outcomes', () => {
     const r = parseExpressionResponse({ expression: 'ToLower([mail])' });
     assert.equal(r.parsingSucceeded, true);
     assert.equal(r.evaluationSucceeded, false);
-    assert.equal(r.evaluationResult, null);
+    assert.deepEqual(r.evaluationResult, []);
     assert.equal(r.error, null);
     assert.equal(r.parsedExpression?.name, 'ToLower');
   });

@@ -90,7 +90,7 @@ void describe('vectors through parseExpression', () => {
         assert.ok(!r.parsingSucceeded || !r.evaluationSucceeded, `${v.id}: expected failure`);
         assert.ok(r.error, `${v.id}: expected an error object`);
         assert.equal(typeof r.error.message, 'string');
-        assert.equal(r.evaluationResult, null);
+        assert.deepEqual(r.evaluationResult, []);
         return;
       }
       assert.equal(r.parsingSucceeded, true, `${v.id}: ${r.error?.message}`);

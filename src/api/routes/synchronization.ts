@@ -17,6 +17,7 @@ import { applySelect, parseSelect } from '../../graph/odata.ts';
 import { errors } from '../../errors/graph-error.ts';
 import { checkId, checkQueryOptions, noContent, odataContext, sendJson } from '../http.ts';
 import { publicJob } from '../../sync/sync-service.ts';
+import { ExpressionError, filterOperatorCatalog, functionCatalog, parseExpressionResponse } from '../../expressions/index.ts';
 import { acquireAccessToken } from '../../sync/access-token.ts';
 import { requestToken } from '../../connectors/oauth/token-client.ts';
 import type { ServicePrincipalT } from '../../applications/applications.ts';
@@ -247,6 +248,39 @@ export async function synchronizationRoutes(app: FastifyInstance, opts: Synchron
     const discovered = { ...dir, discoverabilities: dir.discoverabilities ?? 'AttributeNames, AttributeDataTypes', discoveryDateTime: s.clock.now().toISOString(), version: dir.version ?? null };
     return sendJson(reply, 200, { '@odata.context': ctx(req, `/jobs('${job.id}')/schema/directories/$entity`), ...discovered });
   });
+
+  // Expression tooling on every schema (graph-sync-api.md §3.4.5–3.4.7): the catalogs are the same
+  // for every job and template, but the owner and the job or template must exist.
+  for (const base of ['/jobs/:jobId/schema', '/templates/:templateId/schema'] as const) {
+    const exists = async (req: FastifyRequest<{ Params: OwnerParams }>) => {
+      const sp = await owner(req);
+      const p = req.params as Partial<JobParams & TemplateParams>;
+      if (p.jobId) await s.sync.getJob(sp.id, p.jobId);
+      else await s.sync.getTemplate(sp.id, p.templateId!);
+    };
+    app.get<{ Params: OwnerParams }>(`${base}/functions`, { config: { permissions: Require.syncRead } }, async (req, reply) => {
+      checkQueryOptions(req.query, []);
+      await exists(req);
+      return sendJson(reply, 200, { '@odata.context': odataContext(req, 'functions'), value: functionCatalog() });
+    });
+    app.get<{ Params: OwnerParams }>(`${base}/filterOperators`, { config: { permissions: Require.syncRead } }, async (req, reply) => {
+      checkQueryOptions(req.query, []);
+      await exists(req);
+      return sendJson(reply, 200, { '@odata.context': odataContext(req, 'filterOperators'), value: filterOperatorCatalog() });
+    });
+    app.post<{ Params: OwnerParams; Body: unknown }>(`${base}/parseExpression`, {
+      config: { permissions: Require.syncWrite, graphType: 'parseExpressionResponse' },
+    }, async (req, reply) => {
+      await exists(req);
+      try {
+        const result = parseExpressionResponse(req.body, { now: () => s.clock.now(), defaultDomain: s.tenant.domain });
+        return sendJson(reply, 200, { '@odata.context': odataContext(req, 'microsoft.graph.parseExpressionResponse'), ...result });
+      } catch (e) {
+        if (e instanceof ExpressionError) throw errors.badRequest(e.message, e.target ?? 'expression');
+        throw e;
+      }
+    });
+  }
 
   /** GET …/schema/directories and …/schema/directories/{id} (CSDL containment). */
   function directoryRoutes(base: string, load: (req: FastifyRequest<{ Params: OwnerParams }>) => Promise<SynchronizationSchemaT>): void {
