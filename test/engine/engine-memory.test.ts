@@ -88,13 +88,18 @@ describe('engine against the memory target', () => {
     let n = target.calls().length;
     await f.services.directory.updateUser(u!.id, { accountEnabled: false });
     await f.engine.runCycle(f.jobId);
-    assert.deepEqual(writesSince(n).map((c) => [c.method, c.args[0], c.args[1]]), [['setActive', targetId, false]]);
+    // Disabled, and taken out of the groups it was exported to (a disabled account is no member).
+    const off = writesSince(n);
+    assert.deepEqual([off[0]!.method, off[0]!.args[0], off[0]!.args[1]], ['setActive', targetId, false]);
+    assert.ok(off.slice(1).every((c) => c.method === 'removeMembers' && (c.args[1] as string[]).includes(targetId)));
     n = target.calls().length;
     await f.services.directory.updateUser(u!.id, { accountEnabled: true });
     await f.engine.runCycle(f.jobId);
     const w = writesSince(n);
-    assert.equal(w.length, 1);
     assert.equal(w[0]!.method, 'updateUser');
+    assert.deepEqual((w[0]!.args[1] as { path: string; value: unknown }[]).map((c) => [c.path, c.value]), [['active', 'True']]);
+    assert.equal(w.length - 1, off.length - 1, 'it is added back to the same groups');
+    assert.ok(w.slice(1).every((c) => c.method === 'addMembers'));
     assert.equal(target.users().find((x) => x.id === targetId)!.active, true);
   });
 
