@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerServe } from './commands/serve.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerDirectory } from './commands/directory-seed.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -13,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError();
   registerServe(program);
+  registerDemo(program);
   registerDirectory(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -945,6 +945,10 @@ export class DirectoryService implements DirectorySource {
     return userIds.map((id) => byUser.get(id)!);
   }
 
+  async countObjects(): Promise<{ users: number; groups: number }> {
+    return { users: await this.countUsers(), groups: await this.countGroups() };
+  }
+
   currentWatermark(): Promise<number> {
     return currentWatermark(this.store.db);
   }

@@ -120,6 +120,8 @@ export interface DirectorySource {
    * (both lists empty). One entry per id asked, in the order asked.
    */
   getEntitlements(servicePrincipalId: string, userIds: readonly string[]): Promise<UserEntitlement[]>;
+  /** How many live users and groups there are (for progress). */
+  countObjects(): Promise<{ users: number; groups: number }>;
   /** The seq of the last committed change (0 for an empty feed). Read it before a full import. */
   currentWatermark(): Promise<number>;
   /** The changes after `watermark`, oldest first, at most `limit` (default 1000, at most 10000). */

@@ -115,6 +115,8 @@ export class Cycle {
     if (!this.input.settings.syncAll) await this.loadAssignedGroups();
     if (full) {
       const watermark = await this.deps.directory.currentWatermark();
+      const n = await this.deps.directory.countObjects();
+      this.total = (this.input.compiled.users ? n.users : 0) + (this.input.compiled.groups ? n.groups : 0);
       await this.fullImport();
       state.watermark = watermark;
       state.pendingManagers = this.pendingManagers;
@@ -343,10 +345,10 @@ export class Cycle {
     for (let i = 0; i < wants.length; i += 500) {
       const res = await resolveManagers(this.db, this.links, this.input.target, wants.slice(i, i + 500), this.counters, TARGET_SYSTEM);
       pending.push(...res.pending);
-      await this.deps.store.transaction(async (trx) => {
-        await this.links.upsert(trx, res.upserts, this.deps.clock.now().toISOString());
-        await this.writeLogs(res.traces);
-      });
+      await this.links.upsert(this.db, res.upserts, this.deps.clock.now().toISOString());
+      // Logs are written after, never inside, a transaction: the log writer opens its own,
+      // and SQLite's single connection would wait on ours forever.
+      await this.writeLogs(res.traces);
     }
     return pending;
   }
@@ -394,8 +396,4 @@ export class Cycle {
     await this.deps.logs.write(entries);
   }
 
-  /** For progress: how many objects the full cycle will read. */
-  setTotal(total: number): void {
-    this.total = total;
-  }
 }

@@ -123,7 +123,10 @@ export class SyncEngine {
           compiled: this.compile(job),
           target,
           settings: { syncAll: secretFlag(secrets, 'SyncAll'), skipOutOfScopeDeletions: secretFlag(secrets, 'SkipOutOfScopeDeletions') },
-          onProgress: (p) => opts.onProgress?.(p),
+          onProgress: (p) => {
+            opts.onProgress?.(p);
+            this.reportProgress(job, p);
+          },
         },
       );
       const result = await cycle.run();
@@ -139,6 +142,22 @@ export class SyncEngine {
     } finally {
       await target?.close();
     }
+  }
+
+  private lastProgressWrite = new Map<string, number>();
+
+  /**
+   * Shows a running cycle's progress in the job status (Graph's
+   * `status.progress`), at most once a second: what the portal's progress
+   * bar and `provisio demo` read.
+   */
+  private reportProgress(job: JobRecord, p: { completed: number; total: number }): void {
+    const now = this.deps.clock.now();
+    if (now.getTime() - (this.lastProgressWrite.get(job.id) ?? 0) < 1000) return;
+    this.lastProgressWrite.set(job.id, now.getTime());
+    const progress = [{ completedUnits: p.completed, totalUnits: Math.max(p.total, p.completed), units: 'objects', progressObservationDateTime: now.toISOString() }];
+    void this.deps.sync.mutateJob(job.spId, job.id, (j) => ({ status: { ...j.status, progress } }))
+      .catch((err: unknown) => this.deps.logger.debug({ err, jobId: job.id }, 'progress update skipped'));
   }
 
   private execution(result: CycleResult): TaskExecutionT {
