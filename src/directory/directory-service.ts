@@ -549,7 +549,7 @@ export class DirectoryService implements DirectorySource {
     return out;
   }
 
-  /** Live groups a user (or group) is a direct member of, keyset by id. */
+  /** The live groups each of these objects is a direct member of (object id → group ids), batched. */
   async getGroupIdsOfMembers(memberIds: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const c of chunks([...new Set(memberIds)], ID_CHUNK)) {
@@ -562,6 +562,7 @@ export class DirectoryService implements DirectorySource {
     return out;
   }
 
+  /** Live groups a user is a direct member of, keyset by id. */
   async listMemberOf(objectId: string, top: number, after?: string): Promise<{ items: GraphGroup[]; next?: string }> {
     await this.requireUser(this.store.db, objectId);
     let q = this.store.db.selectFrom('dir_group_links as l').innerJoin('dir_groups as g', 'g.id', 'l.group_id')

@@ -11,12 +11,6 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   const lc = pg ? sql`text collate "C"` : sql`text`;
-  // SQLite: small-row tables keyed by their primary key are stored once
-  // ("without rowid") instead of as a rowid table plus a copy in the key's
-  // index; the feed's integer key becomes the rowid itself. PostgreSQL's
-  // heap has no rowid, and its seq is a bigint.
-  const withoutRowid = pg ? sql`` : sql`without rowid`;
-  const seqType = pg ? 'bigint' : 'integer';
 
   await db.schema
     .createTable('dir_users')
@@ -28,20 +22,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('mail_lc', lc)
     .addColumn('mail_nickname_lc', lc)
     .addColumn('employee_id_lc', lc)
-    // Low-cardinality properties (a country is shared by a sixth of a
-    // directory): plain columns, filtered by the keyset scan itself; an index
-    // would cost every write and save no reads.
-    .addColumn('company_name_lc', lc)
-    .addColumn('office_location_lc', lc)
-    .addColumn('street_address_lc', lc)
-    .addColumn('city_lc', lc)
-    .addColumn('state_lc', lc)
-    .addColumn('postal_code_lc', lc)
-    .addColumn('country_lc', lc)
-    .addColumn('usage_location_lc', lc)
-    .addColumn('preferred_language_lc', lc)
-    .addColumn('user_type_lc', lc)
-    .addColumn('employee_type_lc', lc)
     .addColumn('account_enabled', 'integer', (c) => c.notNull())
     .addColumn('employee_hire_date', 'text')
     .addColumn('manager_id', 'text')
@@ -82,7 +62,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('prop', 'text', (c) => c.notNull())
     .addColumn('value_lc', lc, (c) => c.notNull())
     .addPrimaryKeyConstraint('dir_values_pk', ['prop', 'value_lc', 'object_id'])
-    .modifyEnd(withoutRowid)
     .execute();
   await db.schema.createIndex('dir_values_object').on('dir_values').columns(['object_id', 'prop']).execute();
 
@@ -93,7 +72,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('target_id', 'text', (c) => c.notNull())
     .addColumn('target_type', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('dir_group_links_pk', ['group_id', 'rel', 'target_id'])
-    .modifyEnd(withoutRowid)
     .execute();
   // The other direction: memberOf, and cleaning up after a hard delete.
   await db.schema.createIndex('dir_group_links_target').on('dir_group_links').columns(['target_id', 'rel', 'group_id']).execute();
@@ -119,7 +97,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('dir_changes')
-    .addColumn('seq', seqType, (c) => c.primaryKey())
+    .addColumn('seq', 'bigint', (c) => c.primaryKey())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('object_type', 'text', (c) => c.notNull())
     .addColumn('object_id', 'text', (c) => c.notNull())
