@@ -49,16 +49,18 @@ export interface ListQuery {
   orderBy?: { property: 'displayName'; desc: boolean };
   top: number;
   after?: Cursor;
-  /** Also count every object the filter matches. */
-  count?: boolean;
+  /**
+   * The request carries Graph's advanced query parameters (ConsistencyLevel:
+   * eventual and $count=true): `ne`, `not` and `endsWith` are allowed, and the
+   * result counts every object the filter matches.
+   */
+  advanced?: boolean;
 }
 
 export interface ListResult<T> {
   items: T[];
   next?: Cursor;
   count?: number;
-  /** The operator that makes this an advanced query in Graph's terms (ne, not, endsWith), if any. */
-  advanced?: string;
 }
 
 export interface BulkUser extends CreateUserInput {
@@ -114,12 +116,6 @@ const toDirectoryUser = (r: { id: string; created_at: string; deleted_at: string
   ...userFromRow(r),
   managerId: r.manager_id,
 });
-
-/** Strips the engine-only `managerId` to give Graph's user. */
-export function graphUser(u: DirectoryUser | GraphUser): GraphUser {
-  const { managerId: _m, ...rest } = u as DirectoryUser;
-  return rest;
-}
 
 export class DirectoryService implements DirectorySource {
   /** Domains a userPrincipalName may use (Graph: the tenant's verified domains). */
@@ -280,6 +276,7 @@ export class DirectoryService implements DirectorySource {
     map: (r: R) => T,
   ): Promise<ListResult<T>> {
     const f = q.filter ? translateFilter(q.filter, target) : undefined;
+    if (f?.advanced && !q.advanced) throw errors.advancedQueryRequired(`Operator '${f.advanced}'`);
     const db = this.store.db;
     const key = sql.ref(`${table}.display_name_lc`);
     const id = sql.ref(`${table}.id`);
@@ -305,8 +302,7 @@ export class DirectoryService implements DirectorySource {
     const last = page[page.length - 1];
     const result: ListResult<T> = { items: page.map(map) };
     if (rows.length > q.top && last) result.next = q.orderBy ? { id: last.id, key: last.sort_key ?? '' } : { id: last.id };
-    if (q.count) result.count = await this.count(target, table, q.filter);
-    if (f?.advanced) result.advanced = f.advanced;
+    if (q.advanced) result.count = await this.count(target, table, q.filter);
     return result;
   }
 
@@ -315,12 +311,6 @@ export class DirectoryService implements DirectorySource {
     const where = f ? sql`and ${f.where}` : sql``;
     const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(`${table}.deleted_at`)} is null ${where}`.execute(this.store.db);
     return Number(r.rows[0]?.n ?? 0);
-  }
-
-  /** Checks a filter without running it (the advanced-operator test the routes make before listing). */
-  checkFilter(kind: ObjectKind, filter: FilterNode): { advanced?: string } {
-    const f = translateFilter(filter, kind === 'user' ? USERS : GROUPS);
-    return f.advanced ? { advanced: f.advanced } : {};
   }
 
   // ============================================================== manager
@@ -559,7 +549,7 @@ export class DirectoryService implements DirectorySource {
     return out;
   }
 
-  /** Live groups a user (or group) is a direct member of, keyset by id. */
+  /** The live groups each of these objects is a direct member of (object id → group ids), batched. */
   async getGroupIdsOfMembers(memberIds: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const c of chunks([...new Set(memberIds)], ID_CHUNK)) {
@@ -572,6 +562,7 @@ export class DirectoryService implements DirectorySource {
     return out;
   }
 
+  /** Live groups a user is a direct member of, keyset by id. */
   async listMemberOf(objectId: string, top: number, after?: string): Promise<{ items: GraphGroup[]; next?: string }> {
     await this.requireUser(this.store.db, objectId);
     let q = this.store.db.selectFrom('dir_group_links as l').innerJoin('dir_groups as g', 'g.id', 'l.group_id')

@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { RawBuilder, SqlBool } from 'kysely';
-import { GraphError, errors } from '../errors/graph-error.ts';
+import { errors } from '../errors/graph-error.ts';
 import type { FilterLiteral, FilterNode } from '../graph/odata-filter.ts';
 import type { PropSpec } from './model.ts';
 
@@ -44,7 +44,7 @@ function likeEscape(s: string): string {
 }
 
 const unsupported = (prop: string, resource: string) =>
-  new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`, { target: '$filter' });
+  errors.unsupportedQuery(`Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`, '$filter');
 
 export function translateFilter(node: FilterNode, target: FilterTarget): TranslatedFilter {
   let advanced: string | undefined;

@@ -153,10 +153,19 @@ export const USER_FILTER_PROPS: readonly PropSpec[] = [
   spec('accountEnabled', 'boolean', 'account_enabled'),
   spec('createdDateTime', 'dateTime', 'created_at'),
   spec('employeeHireDate', 'dateTime', 'employee_hire_date'),
+  spec('companyName', 'string', 'company_name_lc'),
+  spec('officeLocation', 'string', 'office_location_lc'),
+  spec('streetAddress', 'string', 'street_address_lc'),
+  spec('city', 'string', 'city_lc'),
+  spec('state', 'string', 'state_lc'),
+  spec('postalCode', 'string', 'postal_code_lc'),
+  spec('country', 'string', 'country_lc'),
+  spec('usageLocation', 'string', 'usage_location_lc'),
+  spec('preferredLanguage', 'string', 'preferred_language_lc'),
+  spec('userType', 'string', 'user_type_lc'),
+  spec('employeeType', 'string', 'employee_type_lc'),
   ...[
-    'department', 'jobTitle', 'companyName', 'officeLocation', 'streetAddress', 'city', 'state', 'postalCode', 'country',
-    'usageLocation', 'preferredLanguage', 'mobilePhone', 'faxNumber', 'userType', 'employeeType',
-    'onPremisesSamAccountName', 'onPremisesImmutableId', 'onPremisesDistinguishedName', 'onPremisesSecurityIdentifier',
+    'department', 'jobTitle', 'mobilePhone', 'faxNumber', 'onPremisesSamAccountName', 'onPremisesImmutableId', 'onPremisesDistinguishedName', 'onPremisesSecurityIdentifier',
     'onPremisesDomainName', 'onPremisesUserPrincipalName',
   ].map((n) => spec(n, 'string')),
   spec('onPremisesSyncEnabled', 'boolean'),
@@ -225,6 +234,22 @@ export function groupSideValues(g: GraphGroup): { prop: string; value_lc: string
   return [...new Set(g.groupTypes.map((t) => t.toLowerCase()))].map((value_lc) => ({ prop: 'groupTypes', value_lc }));
 }
 
+/**
+ * `data` JSON without nulls and empty collections: a seeded user has ~25
+ * null properties and 15 null extension attributes, half its JSON.
+ * userFromRow puts them back.
+ */
+function compactJson(o: Record<string, unknown>): string {
+  return JSON.stringify(o, (k, v: unknown) => (k !== '' && (v === null || (Array.isArray(v) && v.length === 0)) ? undefined : v));
+}
+
+const USER_NULLS: Record<string, unknown> = Object.fromEntries(
+  USER_PROPERTIES.filter((p) => !['id', 'createdDateTime', 'deletedDateTime'].includes(p)).map((p) => [p, null]),
+);
+Object.assign(USER_NULLS, { otherMails: [], businessPhones: [] });
+
+const GROUP_NULLS: Record<string, unknown> = { description: null, displayName: null, mail: null, mailNickname: null, visibility: null, groupTypes: [] };
+
 /** The column values of a user row (everything but `id`, `manager_id` and timestamps). */
 export function userColumns(u: GraphUser) {
   const { id: _id, createdDateTime: _c, deletedDateTime: _d, ...data } = u;
@@ -236,9 +261,20 @@ export function userColumns(u: GraphUser) {
     mail_lc: lc(u.mail),
     mail_nickname_lc: lc(u.mailNickname),
     employee_id_lc: lc(u.employeeId),
+    company_name_lc: lc(u.companyName),
+    office_location_lc: lc(u.officeLocation),
+    street_address_lc: lc(u.streetAddress),
+    city_lc: lc(u.city),
+    state_lc: lc(u.state),
+    postal_code_lc: lc(u.postalCode),
+    country_lc: lc(u.country),
+    usage_location_lc: lc(u.usageLocation),
+    preferred_language_lc: lc(u.preferredLanguage),
+    user_type_lc: lc(u.userType),
+    employee_type_lc: lc(u.employeeType),
     account_enabled: u.accountEnabled ? 1 : 0,
     employee_hire_date: u.employeeHireDate,
-    data: JSON.stringify(data),
+    data: compactJson(data),
   };
 }
 
@@ -251,16 +287,21 @@ export function groupColumns(g: GraphGroup) {
     mail_nickname_lc: lc(g.mailNickname),
     security_enabled: g.securityEnabled ? 1 : 0,
     mail_enabled: g.mailEnabled ? 1 : 0,
-    data: JSON.stringify(data),
+    data: compactJson(data),
   };
 }
 
 export function userFromRow(r: { id: string; created_at: string; deleted_at: string | null; data: string }): GraphUser {
-  return { id: r.id, ...(JSON.parse(r.data) as object), createdDateTime: r.created_at, deletedDateTime: r.deleted_at } as GraphUser;
+  const d = JSON.parse(r.data) as Partial<GraphUser>;
+  return {
+    id: r.id, ...USER_NULLS, ...d,
+    onPremisesExtensionAttributes: { ...emptyExtensionAttributes(), ...d.onPremisesExtensionAttributes },
+    createdDateTime: r.created_at, deletedDateTime: r.deleted_at,
+  } as GraphUser;
 }
 
 export function groupFromRow(r: { id: string; created_at: string; deleted_at: string | null; data: string }): GraphGroup {
-  return { id: r.id, ...(JSON.parse(r.data) as object), createdDateTime: r.created_at, deletedDateTime: r.deleted_at } as GraphGroup;
+  return { id: r.id, ...GROUP_NULLS, ...(JSON.parse(r.data) as object), createdDateTime: r.created_at, deletedDateTime: r.deleted_at } as GraphGroup;
 }
 
 function emptyExtensionAttributes(): OnPremisesExtensionAttributes {

@@ -54,6 +54,13 @@ export const errors = {
     new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, {
       target: kind,
     }),
+  /** Graph's code for a query it understands but will not run (unsupported operator, property or combination). */
+  unsupportedQuery: (message: string, target?: string) => new GraphError(400, 'Request_UnsupportedQuery', message, { target }),
+  /** A directory query feature Graph serves only with ConsistencyLevel: eventual and $count=true (Graph's own wording). */
+  advancedQueryRequired: (what: string, target = '$filter') =>
+    new GraphError(400, 'Request_UnsupportedQuery',
+      `${what} is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+      { target }),
   itemNotFound: (message: string, target?: string) => new GraphError(404, 'itemNotFound', message, { target }),
   segmentNotFound: (segment: string) =>
     new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),

@@ -119,6 +119,17 @@ export interface DirectoryTables {
     mail_lc: string | null;
     mail_nickname_lc: string | null;
     employee_id_lc: string | null;
+    company_name_lc: string | null;
+    office_location_lc: string | null;
+    street_address_lc: string | null;
+    city_lc: string | null;
+    state_lc: string | null;
+    postal_code_lc: string | null;
+    country_lc: string | null;
+    usage_location_lc: string | null;
+    preferred_language_lc: string | null;
+    user_type_lc: string | null;
+    employee_type_lc: string | null;
     /** 0/1 */
     account_enabled: number;
     /** ISO instant or null. */

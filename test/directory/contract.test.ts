@@ -19,6 +19,7 @@ import { parseFilter } from '../../src/graph/odata-filter.ts';
 import { GraphError } from '../../src/errors/graph-error.ts';
 import type { DirectoryChange } from '../../src/directory/port.ts';
 import { withPostgres } from '../helpers/postgres.ts';
+import { appendChanges } from '../../src/directory/change-feed.ts';
 
 const DOMAIN = 'contoso.test';
 
@@ -125,7 +126,7 @@ function contract(name: string, open: (t: TestContext, fn: (store: Store) => Pro
       await dir.createUser(user('anna', { displayName: 'Öberg Anna', department: 'Legal', employeeId: 'E-42', accountEnabled: false }));
       clock.advance(60_000);
       await dir.createUser(user('oscar', { displayName: 'Oscar Öster', department: 'sales' }));
-      const names = async (f: string) => (await dir.listUsers({ top: 10, filter: parseFilter(f) })).items.map((u) => u.mailNickname).sort();
+      const names = async (f: string) => (await dir.listUsers({ top: 10, filter: parseFilter(f), advanced: true })).items.map((u) => u.mailNickname).sort();
       assert.deepEqual(await names("department eq 'SALES'"), ['oscar', 'zoe']);
       assert.deepEqual(await names("startswith(displayName,'ÖB')"), ['anna']);
       assert.deepEqual(await names("startswith(displayName,'oscar ö')"), ['oscar']);
@@ -237,6 +238,28 @@ function contract(name: string, open: (t: TestContext, fn: (store: Store) => Pro
       const streamed = (await all(dir.streamChangesSince(0, { limit: 8 }))).flat();
       assert.deepEqual(streamed.map((c) => c.seq), Array.from({ length: 20 }, (_, i) => i + 1));
       assert.deepEqual((await dir.changesSince(20)).changes, []);
+    });
+
+    it('makes a later writer wait for an earlier one to commit, so no reader ever sees seq N+1 before N', async ({ dir, store }) => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      let firstAppended!: () => void;
+      const appended = new Promise<void>((r) => { firstAppended = r; });
+      const first = store.transaction(async (trx) => {
+        await appendChanges(trx, store.dialect, [{ objectType: 'user', objectId: 'slow-writer', kind: 'created' }], new Date().toISOString());
+        firstAppended();
+        await gate; // holds the counter row (PostgreSQL) or the connection (SQLite) until released
+      });
+      await appended;
+      let secondDone = false;
+      const second = dir.createUser(user('fast')).then(() => { secondDone = true; });
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(secondDone, false, 'the second writer waits for the first to commit');
+      if (store.dialect === 'postgres') assert.deepEqual((await dir.changesSince(0)).changes, [], 'nothing is visible before the first commit');
+      release();
+      await first;
+      await second;
+      assert.deepEqual((await changes(dir)).map((c) => [c.seq, c.objectId === 'slow-writer']), [[1, true], [2, false]]);
     });
 
     it('imports in bulk (the seeder path) with one change per object and relationship', async ({ dir }) => {

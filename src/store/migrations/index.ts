@@ -8,12 +8,14 @@ import * as m0001 from './0001_core.ts';
 import * as m0002 from './0002_directory.ts';
 import * as m0003 from './0003_provisioning_logs.ts';
 import * as m0004 from './0004_engine.ts';
+import * as m0005 from './0005_directory_storage.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_directory': m0002,
   '0003_provisioning_logs': m0003,
   '0004_engine': m0004,
+  '0005_directory_storage': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,18 +6,16 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
-import { GraphError, errors } from '../../../errors/graph-error.ts';
+import { errors } from '../../../errors/graph-error.ts';
 import { GraphObject } from '../../../graph/sync-schemas.ts';
 import { decodeSkipToken, encodeSkipToken, nextLink, parseTop } from '../../../graph/odata.ts';
 import { parseFilter } from '../../../graph/odata-filter.ts';
-import type { FilterNode } from '../../../graph/odata-filter.ts';
 import { baseUrl } from '../../http.ts';
 import {
   EXTENSION_ATTRIBUTES, GROUP_PROPERTIES, USER_DEFAULT_SELECT, USER_PROPERTIES,
 } from '../../../directory/model.ts';
 import type { GraphGroup, GraphUser } from '../../../directory/model.ts';
 import type { Cursor, DirectoryObject, ListQuery } from '../../../directory/directory-service.ts';
-import { graphUser } from '../../../directory/directory-service.ts';
 
 export const MAX_PAGE = 999;
 export const DEFAULT_PAGE = 100;
@@ -156,13 +154,6 @@ function parseCount(raw: string | undefined): boolean {
   return v === 'true';
 }
 
-/** Graph's answer when an advanced-only feature comes without ConsistencyLevel: eventual and $count=true. */
-export function advancedRequired(what: string): GraphError {
-  return new GraphError(400, 'Request_UnsupportedQuery',
-    `${what} is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
-    { target: '$filter' });
-}
-
 /** Checks `$select` names against a type's properties (case-insensitively) and returns their canonical spelling. */
 export function parseSelectFor(raw: string | undefined, properties: readonly string[], type: string, extra: readonly string[] = []): string[] | undefined {
   if (raw === undefined) return undefined;
@@ -194,23 +185,19 @@ export function parseListQuery(
   req: FastifyRequest,
   q: Record<string, string | undefined>,
   kind: 'user' | 'group',
-  check: (f: FilterNode) => { advanced?: string },
   expandable: readonly string[],
 ): ParsedList {
   const top = parseTop(q.$top, MAX_PAGE, DEFAULT_PAGE);
   const eventual = isEventual(req);
   const count = parseCount(q.$count);
   const advanced = eventual && count;
+  // ne, not and endsWith are checked when the filter is translated (DirectoryService.list).
   const filter = q.$filter !== undefined ? parseFilter(q.$filter) : undefined;
-  if (filter) {
-    const op = check(filter).advanced;
-    if (op && !advanced) throw advancedRequired(`Operator '${op}'`);
-  }
   let orderBy: ListQuery['orderBy'];
   if (q.$orderby !== undefined) {
     const m = /^\s*displayName(?:\s+(asc|desc))?\s*$/i.exec(q.$orderby);
-    if (!m) throw new GraphError(400, 'Request_UnsupportedQuery', `Sorting by '${q.$orderby}' is not supported: $orderby accepts displayName [asc|desc].`, { target: '$orderby' });
-    if (filter && !advanced) throw new GraphError(400, 'Request_UnsupportedQuery', 'Sorting not supported for current query: $filter with $orderby needs ConsistencyLevel: eventual and $count=true.', { target: '$orderby' });
+    if (!m) throw errors.unsupportedQuery(`Sorting by '${q.$orderby}' is not supported: $orderby accepts displayName [asc|desc].`, '$orderby');
+    if (filter && !advanced) throw errors.unsupportedQuery('Sorting not supported for current query: $filter with $orderby needs ConsistencyLevel: eventual and $count=true.', '$orderby');
     orderBy = { property: 'displayName', desc: m[1]?.toLowerCase() === 'desc' };
   }
   const expand = q.$expand?.trim();
@@ -220,7 +207,7 @@ export function parseListQuery(
   const after = decodeCursor(q.$skiptoken);
   const properties = kind === 'user' ? USER_PROPERTIES : GROUP_PROPERTIES;
   return {
-    query: { top, ...(filter ? { filter } : {}), ...(orderBy ? { orderBy } : {}), ...(after ? { after } : {}), count: advanced },
+    query: { top, ...(filter ? { filter } : {}), ...(orderBy ? { orderBy } : {}), ...(after ? { after } : {}), advanced },
     select: parseSelectFor(q.$select, properties, kind),
     expand: expand?.toLowerCase(),
     withCount: advanced,
@@ -243,8 +230,8 @@ function pick(o: object, names: readonly string[]): Record<string, unknown> {
 
 /** A user as Graph returns it: the default property set unless `$select` names others. */
 export function userWire(u: GraphUser, select?: readonly string[]): Record<string, unknown> {
-  const g = graphUser(u);
-  return pick(g, select ?? USER_DEFAULT_SELECT);
+  // pick() copies Graph properties only, so the engine-only managerId never leaks.
+  return pick(u, select ?? USER_DEFAULT_SELECT);
 }
 
 export function groupWire(g: GraphGroup, select?: readonly string[]): Record<string, unknown> {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services.ts';
 import { Require } from '../../../auth/permissions.ts';
 import { parseTop } from '../../../graph/odata.ts';
-import { GROUP_PROPERTIES, USER_PROPERTIES } from '../../../directory/model.ts';
+import { GROUP_PROPERTIES, USER_DEFAULT_SELECT, USER_PROPERTIES } from '../../../directory/model.ts';
 import type { GraphGroup, GraphUser } from '../../../directory/model.ts';
 import { checkId, checkQueryOptions, noContent, odataContext, sendJson } from '../../http.ts';
 import { DEFAULT_PAGE, MAX_PAGE, decodeCursor, groupWire, nextPageLink, objectWire, parseSelectFor, userWire } from './common.ts';
@@ -28,7 +28,7 @@ export function deletedItemRoutes(app: FastifyInstance, s: Services): void {
       const select = parseSelectFor(q.$select, kind === 'user' ? USER_PROPERTIES : GROUP_PROPERTIES, kind);
       const page = await dir.listDeleted(kind, parseTop(q.$top, MAX_PAGE, DEFAULT_PAGE), decodeCursor(q.$skiptoken));
       const value = page.items.map((o) => (kind === 'user'
-        ? userWire(o as GraphUser, withDeleted(select, ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id']))
+        ? userWire(o as GraphUser, withDeleted(select, USER_DEFAULT_SELECT))
         : groupWire(o as GraphGroup, select)));
       return sendJson(reply, 200, {
         '@odata.context': odataContext(req, `directory/deletedItems/microsoft.graph.${kind}`),

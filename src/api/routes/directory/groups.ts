@@ -37,7 +37,7 @@ export function groupRoutes(app: FastifyInstance, s: Services): void {
 
   app.get('/v1.0/groups', { config: { permissions: Require.groupRead } }, async (req, reply) => {
     const q = checkQueryOptions(req.query, ['$select', '$top', '$skiptoken', '$filter', '$count', '$orderby', '$expand']);
-    const p = parseListQuery(req, q, 'group', (f) => dir.checkFilter('group', f), ['members']);
+    const p = parseListQuery(req, q, 'group', ['members']);
     const page = await dir.listGroups(p.query);
     const members = p.expand === 'members' ? await dir.membersPreview(page.items.map((g) => g.id), EXPAND_LIMIT) : undefined;
     return sendJson(reply, 200, {

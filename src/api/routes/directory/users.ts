@@ -34,7 +34,7 @@ export function userRoutes(app: FastifyInstance, s: Services): void {
 
   app.get('/v1.0/users', { config: { permissions: Require.userRead } }, async (req, reply) => {
     const q = checkQueryOptions(req.query, ['$select', '$top', '$skiptoken', '$filter', '$count', '$orderby', '$expand']);
-    const p = parseListQuery(req, q, 'user', (f) => dir.checkFilter('user', f), ['manager']);
+    const p = parseListQuery(req, q, 'user', ['manager']);
     const page = await dir.listUsers(p.query);
     const managers = p.expand === 'manager' ? await dir.managersOf(page.items) : undefined;
     return sendJson(reply, 200, {
