@@ -87,14 +87,16 @@ export function findAttribute(path: string): FilterAttribute | undefined {
   return byLowerPath.get(ATTRIBUTE_ALIASES[lower]?.toLowerCase() ?? lower);
 }
 
-/** The row the writer stores for an entry: the indexed columns and the entry's JSON text. */
-export function rowOf(entry: ProvisioningObjectSummary, key: string): LogRow {
-  const row: Record<string, string | number | null> = {};
-  for (const a of FILTER_ATTRIBUTES) row[a.column] = a.extract(entry);
-  row.activity_date_time = key;
-  row.data = JSON.stringify(entry);
-  return row as unknown as LogRow;
-}
-
-/** Column names in a fixed order (the writer's insert column list). */
+/** Column names in a fixed order: the filterable attributes, then the entry's JSON text. */
 export const LOG_COLUMNS: readonly (keyof LogRow)[] = [...FILTER_ATTRIBUTES.map((a) => a.column), 'data'];
+
+const TIME_INDEX = FILTER_ATTRIBUTES.findIndex((a) => a.column === 'activity_date_time');
+
+/** The values the writer stores for an entry, in LOG_COLUMNS order: the indexed columns and the entry's JSON text. */
+export function rowValues(entry: ProvisioningObjectSummary, key: string): (string | number | null)[] {
+  const values: (string | number | null)[] = new Array<string | number | null>(LOG_COLUMNS.length);
+  for (let i = 0; i < FILTER_ATTRIBUTES.length; i++) values[i] = FILTER_ATTRIBUTES[i]!.extract(entry);
+  values[TIME_INDEX] = key;
+  values[FILTER_ATTRIBUTES.length] = JSON.stringify(entry);
+  return values;
+}
