@@ -92,10 +92,23 @@ export const LOG_COLUMNS: readonly (keyof LogRow)[] = [...FILTER_ATTRIBUTES.map(
 
 const TIME_INDEX = FILTER_ATTRIBUTES.findIndex((a) => a.column === 'activity_date_time');
 
+/**
+ * Column text without NUL characters: PostgreSQL's text cannot hold them,
+ * and both databases must index the same text. The entry's JSON keeps them
+ * (escaped), and filter literals drop them the same way, so an entry is
+ * still found by the value it was written with.
+ */
+export function columnText(v: string): string {
+  return v.includes('\0') ? v.replaceAll('\0', '') : v;
+}
+
 /** The values the writer stores for an entry, in LOG_COLUMNS order: the indexed columns and the entry's JSON text. */
 export function rowValues(entry: ProvisioningObjectSummary, key: string): (string | number | null)[] {
   const values: (string | number | null)[] = new Array<string | number | null>(LOG_COLUMNS.length);
-  for (let i = 0; i < FILTER_ATTRIBUTES.length; i++) values[i] = FILTER_ATTRIBUTES[i]!.extract(entry);
+  for (let i = 0; i < FILTER_ATTRIBUTES.length; i++) {
+    const v = FILTER_ATTRIBUTES[i]!.extract(entry);
+    values[i] = typeof v === 'string' ? columnText(v) : v;
+  }
   values[TIME_INDEX] = key;
   values[FILTER_ATTRIBUTES.length] = JSON.stringify(entry);
   return values;

@@ -268,6 +268,8 @@ export function normalizeEntry(input: unknown, defaults: { tenantId?: string | n
 
   const id = raw.id === undefined || raw.id === null ? randomUUID() : str(raw.id, 'id');
   if (!id) throw new InvalidLogEntryError('id must not be empty.');
+  // The id is the key column; a NUL (which PostgreSQL text cannot hold) would make it differ from the entry's own id.
+  if (id.includes('\0')) throw new InvalidLogEntryError('id must not contain NUL characters.');
 
   const duration = raw.durationInMilliseconds;
   if (duration !== undefined && duration !== null && !(typeof duration === 'number' && Number.isInteger(duration) && Math.abs(duration) <= 2 ** 31 - 1)) {
