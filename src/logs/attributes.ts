@@ -9,15 +9,21 @@ import type { ProvisioningObjectSummary } from './model.ts';
 import { PROVISIONING_ACTIONS, PROVISIONING_RESULTS } from './model.ts';
 import type { LogTables } from '../store/schema.ts';
 
+/** A stored row of `provisioning_logs`. */
 export type LogRow = LogTables['provisioning_logs'];
 /** Columns that hold one filterable attribute each (everything but the JSON `data`). */
 export type AttributeColumn = Exclude<keyof LogRow, 'data'>;
 
+/** How an attribute's values compare: text, an enum's member, an instant (its sort key), an Int32. */
 export type AttributeType = 'string' | 'enum' | 'dateTime' | 'int32';
+/** OData comparison operators. */
 export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+/** OData string functions that test text. */
 export type MatchFunction = 'contains' | 'startswith' | 'endswith';
+/** Whatever an attribute may be filtered with. */
 export type FilterOperator = ComparisonOperator | MatchFunction;
 
+/** One filterable attribute and the column that holds it. */
 export interface FilterAttribute {
   /** Canonical Graph path, e.g. `provisioningStatusInfo/status`. */
   path: string;

@@ -41,11 +41,13 @@ function insertStatement(dialect: DialectName, rows: number): string {
 /** Rows removed per DELETE when pruning, so a large prune never holds SQLite's single write lock for long. */
 const PRUNE_BATCH = 10_000;
 
+/** Options of the writer. */
 export interface ProvisioningLogWriterOptions {
   /** Written as `tenantId` where an entry leaves it out. */
   tenantId?: string | null;
 }
 
+/** Records provisioning-log entries and deletes old ones; see the module comment. */
 export class ProvisioningLogWriter {
   constructor(
     private readonly store: Store,

@@ -102,6 +102,7 @@ function refuseCount(q: Record<string, string | undefined>): void {
   if ('$count' in q) throw errors.badRequest('The query option $count is not supported: provisioningObjectSummary is not countable.', '$count');
 }
 
+/** Registers the two provisioning-log routes (both need AuditLog.Read.All). */
 export function auditLogRoutes(app: FastifyInstance, s: Services): void {
   const throttle = (req: FastifyRequest) => {
     const limiter = s.logs.limiter;
