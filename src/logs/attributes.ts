@@ -9,15 +9,21 @@ import type { ProvisioningObjectSummary } from './model.ts';
 import { PROVISIONING_ACTIONS, PROVISIONING_RESULTS } from './model.ts';
 import type { LogTables } from '../store/schema.ts';
 
+/** A stored row of `provisioning_logs`. */
 export type LogRow = LogTables['provisioning_logs'];
 /** Columns that hold one filterable attribute each (everything but the JSON `data`). */
 export type AttributeColumn = Exclude<keyof LogRow, 'data'>;
 
+/** How an attribute's values compare: text, an enum's member, an instant (its sort key), an Int32. */
 export type AttributeType = 'string' | 'enum' | 'dateTime' | 'int32';
+/** OData comparison operators. */
 export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
+/** OData string functions that test text. */
 export type MatchFunction = 'contains' | 'startswith' | 'endswith';
+/** Whatever an attribute may be filtered with. */
 export type FilterOperator = ComparisonOperator | MatchFunction;
 
+/** One filterable attribute and the column that holds it. */
 export interface FilterAttribute {
   /** Canonical Graph path, e.g. `provisioningStatusInfo/status`. */
   path: string;
@@ -87,14 +93,29 @@ export function findAttribute(path: string): FilterAttribute | undefined {
   return byLowerPath.get(ATTRIBUTE_ALIASES[lower]?.toLowerCase() ?? lower);
 }
 
-/** The row the writer stores for an entry: the indexed columns and the entry's JSON text. */
-export function rowOf(entry: ProvisioningObjectSummary, key: string): LogRow {
-  const row: Record<string, string | number | null> = {};
-  for (const a of FILTER_ATTRIBUTES) row[a.column] = a.extract(entry);
-  row.activity_date_time = key;
-  row.data = JSON.stringify(entry);
-  return row as unknown as LogRow;
+/** Column names in a fixed order: the filterable attributes, then the entry's JSON text. */
+export const LOG_COLUMNS: readonly (keyof LogRow)[] = [...FILTER_ATTRIBUTES.map((a) => a.column), 'data'];
+
+const TIME_INDEX = FILTER_ATTRIBUTES.findIndex((a) => a.column === 'activity_date_time');
+
+/**
+ * Column text without NUL characters: PostgreSQL's text cannot hold them,
+ * and both databases must index the same text. The entry's JSON keeps them
+ * (escaped), and filter literals drop them the same way, so an entry is
+ * still found by the value it was written with.
+ */
+export function columnText(v: string): string {
+  return v.includes('\0') ? v.replaceAll('\0', '') : v;
 }
 
-/** Column names in a fixed order (the writer's insert column list). */
-export const LOG_COLUMNS: readonly (keyof LogRow)[] = [...FILTER_ATTRIBUTES.map((a) => a.column), 'data'];
+/** The values the writer stores for an entry, in LOG_COLUMNS order: the indexed columns and the entry's JSON text. */
+export function rowValues(entry: ProvisioningObjectSummary, key: string): (string | number | null)[] {
+  const values: (string | number | null)[] = new Array<string | number | null>(LOG_COLUMNS.length);
+  for (let i = 0; i < FILTER_ATTRIBUTES.length; i++) {
+    const v = FILTER_ATTRIBUTES[i]!.extract(entry);
+    values[i] = typeof v === 'string' ? columnText(v) : v;
+  }
+  values[TIME_INDEX] = key;
+  values[FILTER_ATTRIBUTES.length] = JSON.stringify(entry);
+  return values;
+}

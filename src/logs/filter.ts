@@ -25,7 +25,7 @@ import { sql } from 'kysely';
 import type { Expression, RawBuilder, SqlBool } from 'kysely';
 import type { DialectName } from '../store/store.ts';
 import { parseDate, parseInstant } from './model.ts';
-import { FILTER_ATTRIBUTES, findAttribute } from './attributes.ts';
+import { FILTER_ATTRIBUTES, columnText, findAttribute } from './attributes.ts';
 import type { ComparisonOperator, FilterAttribute, MatchFunction } from './attributes.ts';
 
 // ------------------------------------------------------------------ errors
@@ -426,7 +426,7 @@ function coerceLiteral(attr: FilterAttribute, fold: CaseFold, op: ComparisonOper
     case 'string':
     case 'enum': {
       if (lit.type !== 'string') throw mismatch("quote text values: '…'");
-      const text = lit.value as string;
+      const text = columnText(lit.value as string);
       if (attr.type === 'enum' && fold === 'none' && attr.members) {
         // Enum literals name a member; an unknown one is a mistake worth a 400, not an empty page.
         const member = attr.members.find((m) => m.toLowerCase() === text.toLowerCase());
@@ -487,7 +487,7 @@ function checkNode(node: FilterNode): Predicate {
       checkOperator(attr, node.name, node.pos);
       const lit = literalOf(second);
       if (lit.type !== 'string') throw unsupported(`${node.name}() at position ${node.pos} needs a quoted text as its second argument`, lit.pos);
-      const text = lit.value as string;
+      const text = columnText(lit.value as string);
       return { kind: 'match', fn: node.name, attr, fold, value: attr.caseInsensitive ? text.toLowerCase() : text };
     }
   }

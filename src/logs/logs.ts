@@ -12,6 +12,7 @@ import { ProvisioningLogRetention } from './retention.ts';
 import { SlidingWindowLimiter } from './rate-limit.ts';
 import type { RateLimit } from './rate-limit.ts';
 
+/** `services.logs`. */
 export interface ProvisioningLogs {
   writer: ProvisioningLogWriter;
   reader: ProvisioningLogReader;
@@ -20,6 +21,7 @@ export interface ProvisioningLogs {
   limiter: SlidingWindowLimiter | undefined;
 }
 
+/** What `createProvisioningLogs` needs besides the store. */
 export interface ProvisioningLogsOptions {
   tenantId: string;
   /** Days entries are kept; 0 keeps them forever. */

@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../util/time.ts';
 
+/** At most `requests` in any `windowSeconds`. */
 export interface RateLimit {
   requests: number;
   windowSeconds: number;

@@ -17,6 +17,7 @@ export interface LogCursor {
   id: string;
 }
 
+/** What `list` returns a page of. */
 export interface LogListQuery {
   /** A checked filter (see `prepareFilter`). */
   filter?: Predicate;
@@ -28,12 +29,14 @@ export interface LogListQuery {
   after?: LogCursor;
 }
 
+/** One page of entries. */
 export interface LogPage {
   items: ProvisioningObjectSummary[];
   /** Present when more entries match. */
   next?: LogCursor;
 }
 
+/** Reads entries for the Graph route (and, later, the console). */
 export class ProvisioningLogReader {
   constructor(private readonly store: Store) {}
 

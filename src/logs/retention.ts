@@ -10,6 +10,7 @@ import type { ProvisioningLogWriter } from './writer.ts';
 
 const DAY_MS = 86_400_000;
 
+/** Deletes entries past retention, on a timer and on demand. */
 export class ProvisioningLogRetention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;

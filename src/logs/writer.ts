@@ -4,25 +4,51 @@
  * caller's transaction when it passes one, so that an entry exists exactly
  * when the change it describes was committed.
  */
-import type { Db, Store } from '../store/store.ts';
+import { CompiledQuery } from 'kysely';
+import type { DialectName, Db, Store } from '../store/store.ts';
 import type { ProvisioningLogInput, ProvisioningObjectSummary } from './model.ts';
 import { instantKey, normalizeEntry } from './model.ts';
-import { LOG_COLUMNS, rowOf } from './attributes.ts';
-import type { LogRow } from './attributes.ts';
+import { LOG_COLUMNS, rowValues } from './attributes.ts';
 
 // SQLite (as bundled by better-sqlite3) binds at most 32,766 parameters per
 // statement and PostgreSQL 65,535; 30,000 leaves headroom in both.
 const MAX_PARAMETERS = 30_000;
 /** Rows per INSERT statement (≈1,400 with today's 21 columns). */
 export const ROWS_PER_STATEMENT = Math.floor(MAX_PARAMETERS / LOG_COLUMNS.length);
+const statements = new Map<string, string>();
+
+/**
+ * The INSERT text for `rows` rows, built once per (dialect, row count) and
+ * reused: building and compiling kysely's query tree for a 500-row batch
+ * took ~9 ms (≈18 µs a row, about a fifth of a whole write on the 2-core
+ * dev machine) to produce the same text every time. It is the same
+ * portable SQL either way; only the placeholders differ by dialect.
+ */
+function insertStatement(dialect: DialectName, rows: number): string {
+  const cacheKey = `${dialect}:${rows}`;
+  let text = statements.get(cacheKey);
+  if (text) return text;
+  let n = 0;
+  const placeholder = dialect === 'postgres' ? () => `$${++n}` : () => '?';
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) tuples.push(`(${LOG_COLUMNS.map(placeholder).join(', ')})`);
+  text = `insert into "provisioning_logs" (${LOG_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${tuples.join(', ')} on conflict ("id") do nothing`;
+  // Callers write full chunks plus one remainder each; a handful of sizes recur.
+  if (statements.size >= 64) statements.clear();
+  statements.set(cacheKey, text);
+  return text;
+}
+
 /** Rows removed per DELETE when pruning, so a large prune never holds SQLite's single write lock for long. */
 const PRUNE_BATCH = 10_000;
 
+/** Options of the writer. */
 export interface ProvisioningLogWriterOptions {
   /** Written as `tenantId` where an entry leaves it out. */
   tenantId?: string | null;
 }
 
+/** Records provisioning-log entries and deletes old ones; see the module comment. */
 export class ProvisioningLogWriter {
   constructor(
     private readonly store: Store,
@@ -43,16 +69,17 @@ export class ProvisioningLogWriter {
     if (entries.length === 0) return [];
     const tenantId = this.options.tenantId ?? null;
     const stored: ProvisioningObjectSummary[] = new Array<ProvisioningObjectSummary>(entries.length);
-    const rows: LogRow[] = new Array<LogRow>(entries.length);
+    const rows: (string | number | null)[][] = new Array<(string | number | null)[]>(entries.length);
     for (let i = 0; i < entries.length; i++) {
       const { entry, key } = normalizeEntry(entries[i], { tenantId });
       stored[i] = entry;
-      rows[i] = rowOf(entry, key);
+      rows[i] = rowValues(entry, key);
     }
+    const dialect = this.store.dialect;
     const insert = async (target: Db) => {
       for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        await target.insertInto('provisioning_logs').values(rows.slice(start, start + ROWS_PER_STATEMENT))
-          .onConflict((oc) => oc.column('id').doNothing()).execute();
+        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
+        await target.executeQuery(CompiledQuery.raw(insertStatement(dialect, chunk.length), chunk.flat()));
       }
     };
     if (db) await insert(db);
