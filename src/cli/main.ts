@@ -29,7 +29,17 @@ function cmdletIndex(argv: readonly string[]): number | undefined {
   return undefined;
 }
 
-function buildProgram(deps: Deps): Command {
+/** The first word that is not a provisio option: the noun of a noun-verb command. */
+function firstWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (!t.startsWith('-')) return t;
+    if (VALUE_OPTIONS.has(t)) i++;
+  }
+  return undefined;
+}
+
+async function buildProgram(deps: Deps, argv: readonly string[]): Promise<Command> {
   const program = new Command('provisio')
     .description('Identity provisioning service with the Microsoft Graph v1.0 synchronization API')
     .version(VERSION)
@@ -55,7 +65,7 @@ function buildProgram(deps: Deps): Command {
       'Exit codes: 0 ok, 1 unexpected, 2 usage, 3 authentication/authorization, 4 not found,',
       '5 rejected (400/409/422…), 6 throttled, 7 server unreachable or 5xx. See docs/cli.md.',
     ].join('\n'));
-  registerCommands(program, deps);
+  await registerCommands(program, deps, firstWord(argv));
   // Subcommands inherit the error handling and output routing.
   const apply = (cmd: Command) => {
     for (const sub of cmd.commands) {
@@ -79,7 +89,7 @@ export async function main(argv: string[], deps: Partial<Deps> = {}): Promise<nu
       await runCmdlet(findCmdlet(argv[at]!)!, [...argv.slice(0, at), ...argv.slice(at + 1)], d);
       return ExitCode.Ok;
     }
-    await buildProgram(d).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(d, argv)).parseAsync(argv, { from: 'user' });
     return ExitCode.Ok;
   } catch (e) {
     // Commander has already printed its message (help, version, usage errors).
