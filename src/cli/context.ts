@@ -25,6 +25,7 @@ export interface Deps {
   fetch?: typeof fetch;
 }
 
+/** One command's view of the world: flags, streams, printer, and a lazily made Graph client. */
 export class CliContext {
   readonly out: Output;
   private conn: Connection | undefined;

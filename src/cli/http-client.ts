@@ -139,6 +139,7 @@ export function errorFromResponse(status: number, statusText: string, headers: H
   return new CliError(exit, `HTTP${status}`, `The server answered ${status} ${statusText}.`, { status, requestId });
 }
 
+/** The command line's Graph client: one per command, holding its token for the token's lifetime. */
 export class GraphClient {
   readonly server: string;
   private readonly clientId: string | undefined;

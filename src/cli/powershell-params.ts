@@ -109,6 +109,7 @@ export interface ValueSource {
   readStdin(): string;
 }
 
+/** Values from the file system, and stdin through the given reader. */
 export const fileValueSource = (readStdin: () => string): ValueSource => ({ readFile: (p) => readFileSync(p, 'utf8'), readStdin });
 
 const PARAM_TOKEN = /^-([A-Za-z_?][A-Za-z0-9_]*)(?::(.*))?$/s;

@@ -34,22 +34,27 @@ function instant(v: unknown): unknown {
   return v === NEVER_INSTANT ? '(never)' : v;
 }
 
+/** Table columns for applications. */
 export const applicationColumns: Column<Obj>[] = [
   col('id', 'id'), col('appId', 'appId'), col('displayName', 'displayName'), col('created', 'createdDateTime'),
 ];
 
+/** Table columns for service principals. */
 export const servicePrincipalColumns: Column<Obj>[] = [
   col('id', 'id'), col('appId', 'appId'), col('displayName', 'displayName'), col('template', 'applicationTemplateId'), col('enabled', 'accountEnabled'),
 ];
 
+/** Table columns for application templates (gallery). */
 export const galleryColumns: Column<Obj>[] = [
   col('id', 'id'), col('displayName', 'displayName'), col('publisher', 'publisher'), col('provisioning', 'supportedProvisioningTypes'),
 ];
 
+/** Table columns for synchronization templates. */
 export const templateColumns: Column<Obj>[] = [
   col('id', 'id'), col('factoryTag', 'factoryTag'), col('default', 'default'), col('discoverable', 'discoverable'), col('description', 'description'),
 ];
 
+/** Table columns for synchronization jobs. */
 export const jobColumns: Column<Obj>[] = [
   col('id', 'id'),
   col('template', 'templateId'),
@@ -60,25 +65,31 @@ export const jobColumns: Column<Obj>[] = [
   col('quarantine', 'status.quarantine.reason'),
 ];
 
+/** Table columns for synchronization secrets. */
 export const secretColumns: Column<Obj>[] = [col('key', 'key'), col('value', 'value')];
 
+/** Table columns for directory users. */
 export const userColumns: Column<Obj>[] = [
   col('id', 'id'), col('userPrincipalName', 'userPrincipalName'), col('displayName', 'displayName'), col('enabled', 'accountEnabled'),
 ];
 
+/** Table columns for directory groups. */
 export const groupColumns: Column<Obj>[] = [
   col('id', 'id'), col('displayName', 'displayName'), col('mailNickname', 'mailNickname'), col('security', 'securityEnabled'),
 ];
 
+/** Table columns for group members (users and groups). */
 export const memberColumns: Column<Obj>[] = [
   { header: 'type', get: (r) => String(r['@odata.type'] ?? '').replace(/^#?microsoft\.graph\./, '') },
   col('id', 'id'), col('displayName', 'displayName'), col('userPrincipalName', 'userPrincipalName'),
 ];
 
+/** Table columns for app role assignments. */
 export const assignmentColumns: Column<Obj>[] = [
   col('id', 'id'), col('principalType', 'principalType'), col('principalId', 'principalId'), col('principal', 'principalDisplayName'), col('appRoleId', 'appRoleId'),
 ];
 
+/** Table columns for provisioning events. */
 export const logColumns: Column<Obj>[] = [
   col('time', 'activityDateTime'),
   col('action', 'provisioningAction'),
@@ -89,6 +100,7 @@ export const logColumns: Column<Obj>[] = [
   col('id', 'id'),
 ];
 
+/** Table columns for application instances. */
 export const appInstanceColumns: Column<Obj>[] = [
   col('objectId', 'objectId'), col('userPrincipalName', 'userPrincipalName'), col('displayName', 'displayName'),
   col('applicationId', 'applicationId'), col('phoneNumber', 'phoneNumber'), col('acsResourceId', 'acsResourceId'),

@@ -14,6 +14,7 @@ const DIRECT = ['Acquire', 'AcquireExpanded'];
 const VIA_IDENTITY = ['AcquireViaIdentity', 'AcquireViaIdentityExpanded'];
 const BODY = ['Acquire', 'AcquireViaIdentity'];
 
+/** Get-MgApplicationSynchronizationAccessToken: its parameters and sets as documented, and the request each set makes. */
 export const getMgApplicationSynchronizationAccessToken: CmdletDefinition = {
   signature: {
     name: NAME,

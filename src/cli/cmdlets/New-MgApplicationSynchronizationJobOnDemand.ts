@@ -13,6 +13,7 @@ const DIRECT = ['ProvisionExpanded', 'Provision'];
 const VIA_IDENTITY = ['ProvisionViaIdentityExpanded', 'ProvisionViaIdentity'];
 const BODY = ['Provision', 'ProvisionViaIdentity'];
 
+/** New-MgApplicationSynchronizationJobOnDemand: its parameters and sets as documented, and the request each set makes. */
 export const newMgApplicationSynchronizationJobOnDemand: CmdletDefinition = {
   signature: {
     name: NAME,

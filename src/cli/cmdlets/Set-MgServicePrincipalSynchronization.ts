@@ -14,6 +14,7 @@ const DIRECT = ['UpdateExpanded', 'Update'];
 const VIA_IDENTITY = ['UpdateViaIdentityExpanded', 'UpdateViaIdentity'];
 const BODY = ['Update', 'UpdateViaIdentity'];
 
+/** Set-MgServicePrincipalSynchronization: its parameters and sets as documented, and the request each set makes. */
 export const setMgServicePrincipalSynchronization: CmdletDefinition = {
   signature: {
     name: NAME,

@@ -8,6 +8,7 @@ import { seg } from '../context.ts';
 
 const NAME = 'Start-MgApplicationSynchronizationJob';
 
+/** Start-MgApplicationSynchronizationJob: its parameters and sets as documented, and the request each set makes. */
 export const startMgApplicationSynchronizationJob: CmdletDefinition = {
   signature: {
     name: NAME,

@@ -12,6 +12,7 @@ const NAME = 'Sync-CsOnlineApplicationInstance';
 /** PowerShell's name for the one set of a cmdlet that declares none. */
 const ALL_SETS = '__AllParameterSets';
 
+/** Sync-CsOnlineApplicationInstance: its parameters and sets as documented, and the request each set makes. */
 export const syncCsOnlineApplicationInstance: CmdletDefinition = {
   signature: {
     name: NAME,

@@ -9,6 +9,7 @@ import { getMgApplicationSynchronizationAccessToken } from './Get-MgApplicationS
 import { setMgServicePrincipalSynchronization } from './Set-MgServicePrincipalSynchronization.ts';
 import { syncCsOnlineApplicationInstance } from './Sync-CsOnlineApplicationInstance.ts';
 
+/** The five seed cmdlets, in the order `provisio --help` lists them. */
 export const CMDLETS: readonly CmdletDefinition[] = [
   startMgApplicationSynchronizationJob,
   newMgApplicationSynchronizationJobOnDemand,

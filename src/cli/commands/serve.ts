@@ -32,6 +32,7 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** Registers `provisio serve`: the API and the job runner in this process. */
 export function registerServe(program: Command): void {
   serverOptions(program.command('serve').description('Run the API and the job runner'))
     .option('--role <role>', 'api, worker or all (PROVISIO_ROLE; default all)')

@@ -9,6 +9,7 @@ import { register as members } from './members.ts';
 import { register as addMember } from './add-member.ts';
 import { register as removeMember } from './remove-member.ts';
 
+/** Registers `provisio group` and its verbs on the root command. */
 export function registerGroup(program: Command, deps: Deps): void {
   const noun = program.command('group').description('Directory groups and their members');
   for (const verb of [list, show, create, del, members, addMember, removeMember]) verb(noun, deps);

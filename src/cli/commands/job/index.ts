@@ -14,6 +14,7 @@ import { register as schemaGet } from './schema/get.ts';
 import { register as schemaPut } from './schema/put.ts';
 import { register as schemaReset } from './schema/reset.ts';
 
+/** Registers `provisio job` and its verbs on the root command. */
 export function registerJob(program: Command, deps: Deps): void {
   const noun = program.command('job').description('Synchronization jobs');
   for (const verb of [create, list, show, start, pause, restart, del, provision, validateCredentials]) verb(noun, deps);

@@ -17,7 +17,9 @@ export interface LogFilterOptions {
   filter?: string;
 }
 
+/** provisioningStatusInfo/status values (camelCase, as the provisioning-log enums are). */
 export const LOG_STATUSES = ['success', 'warning', 'failure', 'skipped'] as const;
+/** provisioningAction values. */
 export const LOG_ACTIONS = ['create', 'update', 'delete', 'disable', 'stagedDelete', 'other'] as const;
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -4,6 +4,7 @@ import type { Deps } from '../../context.ts';
 import { register as list } from './list.ts';
 import { register as show } from './show.ts';
 
+/** Registers `provisio logs` and its verbs on the root command. */
 export function registerLogs(program: Command, deps: Deps): void {
   const noun = program.command('logs').description('Provisioning logs: what was created, updated, skipped or failed, and why');
   for (const verb of [list, show]) verb(noun, deps);

@@ -8,6 +8,7 @@ import { register as schemaGet } from './schema/get.ts';
 import { register as schemaPut } from './schema/put.ts';
 import { register as schemaReset } from './schema/reset.ts';
 
+/** Registers `provisio template` and its verbs on the root command. */
 export function registerTemplate(program: Command, deps: Deps): void {
   const noun = program.command('template').description('Synchronization templates of a service principal or application');
   for (const verb of [list, show, update]) verb(noun, deps);

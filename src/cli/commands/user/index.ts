@@ -7,6 +7,7 @@ import { register as create } from './create.ts';
 import { register as update } from './update.ts';
 import { register as del } from './delete.ts';
 
+/** Registers `provisio user` and its verbs on the root command. */
 export function registerUser(program: Command, deps: Deps): void {
   const noun = program.command('user').description('Directory users (the source of provisioning)');
   for (const verb of [list, show, create, update, del]) verb(noun, deps);
