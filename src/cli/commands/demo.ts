@@ -24,6 +24,8 @@ interface DemoFlags extends ServeFlags {
   users?: string;
   seed?: string;
   once?: boolean;
+  scimUrl?: string;
+  scimToken?: string;
 }
 
 const DEMO_APP_NAME = 'Provisio demo SCIM app';
@@ -64,6 +66,8 @@ export function registerDemo(program: Command): void {
     .option('--users <n>', 'users to generate in a new directory', '2000')
     .option('--seed <n>', 'random seed of the generated tenant', '42')
     .option('--once', 'exit after the initial cycle and the summary')
+    .option('--scim-url <url>', 'provision into this SCIM 2.0 endpoint instead of the built-in sample application')
+    .option('--scim-token <token>', 'bearer token for --scim-url')
     .action(async (flags: DemoFlags) => {
       const users = Number(flags.users);
       if (!Number.isInteger(users) || users < 1) throw new Error(`--users must be a whole number ≥ 1, not '${flags.users}'.`);
@@ -71,12 +75,15 @@ export function registerDemo(program: Command): void {
       const config = loadConfig({ ...flags, logLevel: flags.logLevel ?? 'warn' });
       const out = (s: string) => process.stderr.write(s + '\n');
 
-      const scim: SampleScimApp = await startSampleScimApp({ entraCompat: true });
+      if (flags.scimUrl && !flags.scimToken) throw new Error('--scim-url needs --scim-token.');
+      // The sample application runs in this process unless the demo is pointed at another SCIM endpoint.
+      const sample: SampleScimApp | undefined = flags.scimUrl ? undefined : await startSampleScimApp({ entraCompat: true });
+      const scim = sample ?? { url: flags.scimUrl!, token: flags.scimToken! };
       let server: RunningServer | undefined;
       try {
         server = await startServer(config);
         const api = await graph(server);
-        out(`Provisio ${server.url}   sample SCIM application ${scim.url}`);
+        out(`Provisio ${server.url}   ${sample ? 'sample SCIM application' : 'SCIM endpoint'} ${scim.url}`);
 
         // The application: found again on a later run, else created from the gallery.
         const sps = await api<{ value: { id: string; displayName: string; appId: string }[] }>('GET', '/servicePrincipals?$top=999');
@@ -145,7 +152,7 @@ export function registerDemo(program: Command): void {
         out('Summary of the initial cycle');
         out(`  state      ${last.state}`);
         out(`  objects    ${objects} read, ${last.countEntitled} in scope`);
-        out(`  exported   ${last.countExported} of ${last.countExports} (created ${scim.users().length} users and ${scim.groups().length} groups in the sample app)`);
+        out(`  exported   ${last.countExported} of ${last.countExports}${sample ? ` (the sample app holds ${sample.users().length} users and ${sample.groups().length} groups)` : ''}`);
         out(`  failed     ${last.countEscrowed}`);
         out(`  elapsed    ${seconds.toFixed(1)} s (${Math.round(objects / Math.max(seconds, 0.001))} objects/s)`);
         out('');
@@ -155,13 +162,13 @@ export function registerDemo(program: Command): void {
         out(`  credentials      ${server.services.bootstrap.file ?? 'PROVISIO_BOOTSTRAP_CLIENT_ID / PROVISIO_BOOTSTRAP_CLIENT_SECRET'}`);
         out(`  the job          ${server.url}/v1.0${syncPath}/jobs/${job.id}`);
         out(`  provisioning log ${server.url}/v1.0/auditLogs/provisioning?$top=20`);
-        out(`  sample SCIM app  ${scim.url}/Users   (Authorization: Bearer ${scim.token})`);
+        out(`  ${sample ? 'sample SCIM app ' : 'SCIM endpoint   '}  ${scim.url}/Users${sample ? `   (Authorization: Bearer ${sample.token})` : ''}`);
         if (flags.once) return;
         out('\nServing; the job keeps running on its schedule. Press Ctrl+C to stop.');
         await untilSignal();
       } finally {
         await server?.close();
-        await scim.close();
+        await sample?.close();
       }
     });
 }
