@@ -23,9 +23,15 @@ export function noContent(reply: FastifyReply): FastifyReply {
   return reply.code(204).send();
 }
 
+/** True when the text holds a C0 control character (NUL above all: PostgreSQL text cannot hold it). */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
 /** Graph ids in paths: refuse what cannot be an id before touching the store. */
 export function checkId(id: string, what: string): string {
-  if (id.length === 0 || id.length > 256 || /[\s'"\\]/.test(id)) throw errors.badRequest(`'${id}' is not a valid ${what} id.`, what);
+  if (id.length === 0 || id.length > 256 || /[\s'"\\]/.test(id) || hasControlCharacter(id)) throw errors.badRequest(`'${id}' is not a valid ${what} id.`, what);
   return id;
 }
 

@@ -50,6 +50,7 @@ export const CASES: Case[] = [
   { name: 'empty JSON-valued secret', method: 'PUT', path: (c) => `${sp(c)}/secrets`, body: '{"value":[{"key":"SyncNotificationSettings","value":""}]}', headers: json, status: 400, code: 'UnknownError', message: /InvalidNotificationSettings/ },
   { name: 'unknown resetScope flag', method: 'POST', path: (c) => `${sp(c)}/jobs/${c.jobId}/restart`, body: '{"criteria":{"resetScope":"Watermark, Everything"}}', headers: json, status: 400, code: 'Request_BadRequest', message: /'Everything' is not a member of synchronizationJobRestartScope/ },
   { name: 'unknown job id', method: 'GET', path: (c) => `${sp(c)}/jobs/scim.nope.0000`, status: 404, code: 'itemNotFound', message: /scim\.nope\.0000/ },
+  { name: 'control character in an id', method: 'GET', path: (c) => `${sp(c)}/jobs/scim%00x`, status: 400, code: 'Request_BadRequest', message: /control character/ },
   { name: 'unknown service principal', method: 'GET', path: () => `/v1.0/servicePrincipals/7d3c1a34-0000-4000-8000-000000000000/synchronization/jobs`, status: 404, code: 'Request_ResourceNotFound' },
   { name: 'PATCH on a job schema (Graph answers 404)', method: 'PATCH', path: (c) => `${sp(c)}/jobs/${c.jobId}/schema`, body: '{}', headers: json, status: 404, code: 'UnknownError', message: /No HTTP resource was found/ },
   { name: 'unknown query option', method: 'GET', path: (c) => `${sp(c)}/jobs?$orderby=id`, status: 400, code: 'Request_BadRequest', message: /\$orderby/ },

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphError, errors, isGraphError } from '../../errors/graph-error.ts';
 import { GRAPH_JSON } from '../../graph/odata.ts';
 import { graphErrorDate } from '../../util/time.ts';
+import { hasControlCharacter } from '../http.ts';
 import type { Clock } from '../../util/time.ts';
 
 declare module 'fastify' {
@@ -124,6 +125,13 @@ export function installGraphConventions(app: FastifyInstance, clock: Clock): voi
 
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && req.routeOptions.config.optionalBody) req.body = {};
+    // No id contains control characters; PostgreSQL text cannot even hold NUL. Refuse them
+    // here, once for every route, rather than let a store error become a 500.
+    for (const [name, value] of Object.entries((req.params ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'string' && hasControlCharacter(value)) {
+        throw errors.badRequest(`The path segment '${name}' contains a control character.`, name);
+      }
+    }
   });
 
   app.setErrorHandler((err, req, reply) => {
