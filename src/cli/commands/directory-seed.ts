@@ -43,7 +43,9 @@ export function registerDirectory(program: Command): void {
     .option('--data-dir <dir>', 'data folder (PROVISIO_DATA_DIR; default ./.provisio)')
     .option('--database-url <url>', 'postgres://… for PostgreSQL (PROVISIO_DATABASE_URL)')
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: SeedFlags) => {
+    .action(async (flags: SeedFlags, cmd: Command) => {
+      // --json is also a global option of `provisio`; commander gives it to the program then.
+      const json = flags.json ?? (cmd.optsWithGlobals() as { json?: boolean }).json ?? false;
       const opts = {
         users: whole('users', flags.users),
         groups: whole('groups', flags.groups),
@@ -69,7 +71,7 @@ export function registerDirectory(program: Command): void {
           bar.update(p.done);
         });
         bar?.stop();
-        process.stdout.write(flags.json
+        process.stdout.write(json
           ? JSON.stringify(result) + '\n'
           : `Seeded ${result.users} users, ${result.groups} groups, ${result.memberships} memberships, ${result.assignments} assignments in ${(result.elapsedMs / 1000).toFixed(1)} s.\n`);
       } finally {
