@@ -20,6 +20,7 @@ import { groupRoutes } from './api/routes/directory/groups.ts';
 import { assignmentRoutes } from './api/routes/directory/assignments.ts';
 import { deletedItemRoutes } from './api/routes/directory/deleted-items.ts';
 import { auditLogRoutes } from './api/routes/audit-logs.ts';
+import { appInstanceRoutes } from './api/routes/app-instances.ts';
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
@@ -61,6 +62,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   assignmentRoutes(app, services);
   deletedItemRoutes(app, services);
   auditLogRoutes(app, services);
+  appInstanceRoutes(app, services);
   await app.register(synchronizationRoutes, { prefix: '/v1.0/servicePrincipals/:ownerId/synchronization', services, side: 'servicePrincipal' });
   await app.register(synchronizationRoutes, { prefix: '/v1.0/applications/:ownerId/synchronization', services, side: 'application' });
 

@@ -28,6 +28,7 @@ import { SyncEngine } from './engine/engine.ts';
 import { JobRunner } from './engine/runner.ts';
 import { scimTargetFactory } from './engine/target-factory.ts';
 import type { TargetFactory } from './engine/target-factory.ts';
+import { AppInstanceService } from './appinstances/service.ts';
 
 export interface Tenant {
   id: string;
@@ -52,6 +53,8 @@ export interface Services {
   /** Runs a job's cycles; `runner` schedules them in this process (started by the server unless role is api). */
   engine: SyncEngine;
   runner: JobRunner;
+  /** Application instances (Teams resource accounts), the agent provisioning registry and associations. */
+  appInstances: AppInstanceService;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
   close(): Promise<void>;
 }
@@ -111,10 +114,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     targetFactory: overrides.targetFactory ?? scimTargetFactory,
   });
   const runner = new JobRunner(sync, engine, clock, logger);
+  const appInstances = new AppInstanceService(store, clock, directory, tenant.id);
   // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
   if (config.role !== 'api') logs.retention.start();
   return {
-    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, engine, runner, bootstrap,
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, engine, runner, appInstances, bootstrap,
     close: async () => {
       await runner.stop();
       clearInterval(purge);

@@ -231,4 +231,38 @@ export interface LogTables {
   };
 }
 
-export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables {}
+/** Application instances and the agent provisioning registry (src/appinstances, docs/application-instances.md). */
+export interface AppInstanceTables {
+  app_instances: {
+    /** The directory user's id (the instance's ObjectId). */
+    object_id: string;
+    application_id: string | null;
+    acs_resource_id: string | null;
+    /** E.164, optionally with `;ext=`. */
+    phone_number: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** The agent provisioning registry: instance → application (+ ACS resource, callback). */
+  aps_mappings: {
+    object_id: string;
+    application_id: string;
+    acs_resource_id: string | null;
+    callback_uri: string | null;
+    user_principal_name: string;
+    display_name: string | null;
+    phone_number: string | null;
+    created_at: string;
+    synced_at: string;
+  };
+  app_instance_associations: {
+    object_id: string;
+    configuration_id: string;
+    /** 'AutoAttendant' | 'CallQueue' */
+    configuration_type: string;
+    call_priority: number;
+    associated_at: string;
+  };
+}
+
+export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables, AppInstanceTables {}
