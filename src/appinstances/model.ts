@@ -193,7 +193,7 @@ export function parseConfigurationType(value: string): ConfigurationType {
 /** A configuration id: documented as a string; GUIDs (what AA/CQ ids are) compare in lower case. */
 export function parseConfigurationId(value: string): string {
   const v = value.trim();
-  if (v.length === 0 || v.length > 256 || /[\s\u0000-\u001f]/.test(v)) throw appInstanceErrors.invalidConfigurationId(value);
+  if (v.length === 0 || v.length > 256 || /\s/.test(v) || [...v].some((c) => c.charCodeAt(0) < 0x20)) throw appInstanceErrors.invalidConfigurationId(value);
   return isGuid(v) ? v.toLowerCase() : v;
 }
 
