@@ -13,6 +13,7 @@ import { registerCommands } from './commands/index.ts';
 import { CMDLETS, findCmdlet } from './cmdlets/index.ts';
 import { runCmdlet } from './cmdlets/cmdlet.ts';
 import { VALUE_OPTIONS } from './powershell-params.ts';
+import { findAppInstanceCmdlet, runAppInstanceCmdlet } from './commands/appinstance-cmdlets.ts';
 
 const VERSION = '0.1.0';
 
@@ -83,6 +84,8 @@ async function buildProgram(deps: Deps, argv: readonly string[]): Promise<Comman
  */
 export async function main(argv: string[], deps: Partial<Deps> = {}): Promise<number> {
   const d: Deps = { io: deps.io ?? processIo(), ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+  // The application-instance cmdlets the seed-cmdlet registry does not define (docs/application-instances.md).
+  if (findAppInstanceCmdlet(argv[0]) && !findCmdlet(argv[0]!)) return runAppInstanceCmdlet(argv[0]!, argv.slice(1));
   try {
     const at = cmdletIndex(argv);
     if (at !== undefined) {
