@@ -151,7 +151,8 @@ function translate(node: FilterNode): Pred {
       if (node.op !== 'eq' && node.op !== 'ne') throw unsupportedClause(node.path);
       if (node.value.kind === 'null') return node.op === 'eq' ? sql<SqlBool>`${col} is null` : sql<SqlBool>`${col} is not null`;
       const v = filterValue(node.path.toLowerCase(), node.value);
-      return node.op === 'eq' ? sql<SqlBool>`${col} = ${v}` : sql<SqlBool>`(${col} is null or ${col} <> ${v})`;
+      // Two-valued, as Graph's filters are: a null never equals, so `not (x eq 'v')` keeps it.
+      return node.op === 'eq' ? sql<SqlBool>`(${col} is not null and ${col} = ${v})` : sql<SqlBool>`(${col} is null or ${col} <> ${v})`;
     }
     case 'in': {
       const spec = FILTER_COLUMNS[node.path.toLowerCase()];
@@ -160,14 +161,14 @@ function translate(node: FilterNode): Pred {
         throw errors.badRequest(`Invalid $filter: 'in' takes 1 to ${MAX_IN_VALUES} values.`, '$filter');
       }
       const values = node.values.map((v) => filterValue(node.path.toLowerCase(), v));
-      return sql<SqlBool>`${sql.ref(spec.column)} in (${sql.join(values)})`;
+      return sql<SqlBool>`(${sql.ref(spec.column)} is not null and ${sql.ref(spec.column)} in (${sql.join(values)}))`;
     }
     case 'func': {
       const spec = FILTER_COLUMNS[node.path.toLowerCase()];
       if (!spec) throw unknownFilterProperty(node.path);
       if (node.name !== 'startswith' || !spec.prefix) throw unsupportedClause(node.path);
       const p = filterValue(node.path.toLowerCase(), node.value);
-      return sql<SqlBool>`substr(${sql.ref(spec.column)}, 1, ${[...p].length}) = ${p}`;
+      return sql<SqlBool>`(${sql.ref(spec.column)} is not null and substr(${sql.ref(spec.column)}, 1, ${[...p].length}) = ${p})`;
     }
     case 'any':
       throw unsupportedClause(node.path);
