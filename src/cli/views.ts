@@ -102,8 +102,8 @@ export const logColumns: Column<Obj>[] = [
 
 /** Table columns for application instances. */
 export const appInstanceColumns: Column<Obj>[] = [
-  col('objectId', 'objectId'), col('userPrincipalName', 'userPrincipalName'), col('displayName', 'displayName'),
-  col('applicationId', 'applicationId'), col('phoneNumber', 'phoneNumber'), col('acsResourceId', 'acsResourceId'),
+  col('id', 'id'), col('userPrincipalName', 'userPrincipalName'), col('displayName', 'displayName'),
+  col('appId', 'appId'), col('phoneNumber', 'phoneNumber'), col('acsResourceId', 'acsResourceId'),
 ];
 
 /** Every non-annotation property of a Graph object, in wire order (for objects without a tailored view). */

@@ -46,21 +46,22 @@ describe('the application-instance cmdlets as subprocesses', () => {
     assert.equal((await json(`${BASE}/${id}`)).agentProvisioningState, 'registered');
   });
 
+  // Sync-CsOnlineApplicationInstance by name is the seed-cmdlet framework's (src/cli/cmdlets), over src/cli/commands/appinstance/api.ts.
   test('Sync-CsOnlineApplicationInstance: Example 2 (duplicate key, then the empty GUID), then Example 1', async () => {
     const dup = await provisio('Sync-CsOnlineApplicationInstance', '-ObjectId', id, '-ApplicationId', CQ);
     assert.equal(dup.code, 5);
-    assert.equal(dup.stderr, 'provisio: DuplicateApsMapping: An item with the same key has already been added.\n');
+    assert.match(dup.stderr, /^provisio: DuplicateApsMapping: An item with the same key has already been added\.( \(request-id [^)]+\))?\n$/);
     assert.equal(dup.stdout, '');
 
-    const removed = await provisio('Sync-CsOnlineApplicationInstance', '-ObjectId', id, '-ApplicationId', EMPTY);
+    const removed = await provisio('Sync-CsOnlineApplicationInstance', '-ObjectId', id, '-ApplicationId', EMPTY, '--json');
     assert.equal(removed.code, 0, removed.stderr);
-    assert.match(removed.stdout, /Action {9}: removed/);
+    assert.deepEqual((({ action, mapping }) => ({ action, mapping }))(JSON.parse(removed.stdout)), { action: 'removed', mapping: null });
     assert.equal((await s.api(`${MAPPINGS}/${id}`)).status, 404);
 
     const synced = await provisio('Sync-CsOnlineApplicationInstance', '-ObjectId', id, '-ApplicationId', CQ, '--json');
     assert.equal(synced.code, 0, synced.stderr);
-    assert.deepEqual((({ ObjectId, Action, ApplicationId }) => ({ ObjectId, Action, ApplicationId }))(JSON.parse(synced.stdout)), { ObjectId: id, Action: 'created', ApplicationId: CQ });
-    assert.match(synced.stderr, /^WARNING: /, 'the instance still says Auto Attendant');
+    const body = JSON.parse(synced.stdout) as { id: string; action: string; mapping: { appId: string } };
+    assert.deepEqual([body.id, body.action, body.mapping.appId], [id, 'created', CQ]);
     assert.equal((await json(`${MAPPINGS}/${id}`)).appId, CQ);
   });
 
@@ -70,9 +71,9 @@ describe('the application-instance cmdlets as subprocesses', () => {
       provisio('sync-csonlineapplicationinstance', '-objectid', id, '-applicationid', EMPTY, '-wi'),
     ]);
     assert.equal(unknown.code, 4);
-    assert.equal(unknown.stderr, "provisio: InstanceNotFound: Application instance '3fa85f64-5717-4562-b3fc-2c963f66afa6' was not found: no directory user has that object id or userPrincipalName.\n");
+    assert.match(unknown.stderr, /^provisio: InstanceNotFound: Application instance '3fa85f64-5717-4562-b3fc-2c963f66afa6' was not found: no directory user has that object id or userPrincipalName\./);
     assert.equal(whatIf.code, 0, whatIf.stderr);
-    assert.equal(whatIf.stdout, `What if: Performing the operation "Sync-CsOnlineApplicationInstance" on target "ObjectId: ${id}, ApplicationId: ${EMPTY}".\n`);
+    assert.ok(whatIf.stdout.startsWith(`What if: Performing the operation "Sync-CsOnlineApplicationInstance" on target "ObjectId: ${id}, ApplicationId: ${EMPTY}".\n`), whatIf.stdout);
     assert.equal((await json(`${MAPPINGS}/${id}`)).appId, CQ, 'still mapped');
   });
 

@@ -297,9 +297,9 @@ describe('seed cmdlets by their own names', () => {
         '-AcsResourceId', '0f0e0d0c0b0a09080706050403020100', '-CallbackUri', 'https://callback.example.test', '-Force', '-WhatIf', '--json'));
       assert.equal(w.parameterSet, '__AllParameterSets');
       assert.equal(w.method, 'POST');
-      assert.equal(w.url, `${server.url}/v1.0/applicationInstances/5b2f3a4c-1111-2222-3333-444455556666/sync?force=true`);
+      assert.equal(w.url, `${server.url}/v1.0/admin/teams/resourceAccounts/5b2f3a4c-1111-2222-3333-444455556666/sync?force=true`);
       assert.deepEqual(w.body, {
-        applicationId: 'ce933385-9390-45d1-9512-c8d228074e07',
+        appId: 'ce933385-9390-45d1-9512-c8d228074e07',
         acsResourceId: '0f0e0d0c-0b0a-0908-0706-050403020100',
         callbackUri: 'https://callback.example.test',
       });
@@ -309,8 +309,8 @@ describe('seed cmdlets by their own names', () => {
       const r = expectCode(await cli(SYNC_INSTANCE, '-ObjectId', '5b2f3a4c-1111-2222-3333-444455556666', '-ApplicationId', '00000000-0000-0000-0000-000000000000', '-WhatIf'), 0);
       assert.equal(r.stdout,
         'What if: Performing the operation "Sync-CsOnlineApplicationInstance" on target "ObjectId: 5b2f3a4c-1111-2222-3333-444455556666, ApplicationId: 00000000-0000-0000-0000-000000000000".\n' +
-        `POST ${server.url}/v1.0/applicationInstances/5b2f3a4c-1111-2222-3333-444455556666/sync\nContent-Type: application/json\n\n` +
-        '{\n  "applicationId": "00000000-0000-0000-0000-000000000000"\n}\n');
+        `POST ${server.url}/v1.0/admin/teams/resourceAccounts/5b2f3a4c-1111-2222-3333-444455556666/sync\nContent-Type: application/json\n\n` +
+        '{\n  "appId": "00000000-0000-0000-0000-000000000000"\n}\n');
     });
 
     test('binder errors and help', async () => {

@@ -294,11 +294,11 @@ describe('request builders of the commands waiting for endpoints', () => {
   });
 
   test('application instances: one function names every path', () => {
-    assert.deepEqual(appInstanceRequest({ op: 'list', top: 5 }), { method: 'GET', path: '/v1.0/applicationInstances', query: { $top: 5 } });
-    assert.deepEqual(appInstanceRequest({ op: 'get', identity: 'a@b.c' }), { method: 'GET', path: '/v1.0/applicationInstances/a%40b.c' });
-    assert.deepEqual(appInstanceRequest({ op: 'create', userPrincipalName: 'a@b.c', applicationId: 'x' }), { method: 'POST', path: '/v1.0/applicationInstances', body: { userPrincipalName: 'a@b.c', applicationId: 'x' } });
-    assert.deepEqual(appInstanceRequest({ op: 'set', identity: 'i', displayName: 'D' }), { method: 'PATCH', path: '/v1.0/applicationInstances/i', body: { displayName: 'D' } });
-    assert.deepEqual(appInstanceRequest({ op: 'sync', objectId: 'o', applicationId: 'a' }), { method: 'POST', path: '/v1.0/applicationInstances/o/sync', query: { force: undefined }, body: { applicationId: 'a' } });
+    assert.deepEqual(appInstanceRequest({ op: 'list', top: 5 }), { method: 'GET', path: '/v1.0/admin/teams/resourceAccounts', query: { $top: 5 } });
+    assert.deepEqual(appInstanceRequest({ op: 'get', identity: 'a@b.c' }), { method: 'GET', path: '/v1.0/admin/teams/resourceAccounts/a%40b.c' });
+    assert.deepEqual(appInstanceRequest({ op: 'create', userPrincipalName: 'a@b.c', applicationId: 'x' }), { method: 'POST', path: '/v1.0/admin/teams/resourceAccounts', body: { userPrincipalName: 'a@b.c', appId: 'x' } });
+    assert.deepEqual(appInstanceRequest({ op: 'set', identity: 'i', displayName: 'D' }), { method: 'PATCH', path: '/v1.0/admin/teams/resourceAccounts/i', body: { displayName: 'D' } });
+    assert.deepEqual(appInstanceRequest({ op: 'sync', objectId: 'o', applicationId: 'a' }), { method: 'POST', path: '/v1.0/admin/teams/resourceAccounts/o/sync', query: { force: undefined }, body: { appId: 'a' } });
   });
 
   test('secrets and credentials files in every shape; --set values; owner selection', () => {

@@ -1,15 +1,14 @@
 /**
- * The application-instance REST surface, in one place. Graph has no public
- * API for Teams application instances (teams-app-instance.md §6.1), so the
- * paths are Provisio's own; `appInstanceRequest` is the single function to
- * change when the server's final routes land. Everything else (the
- * `appinstance` commands, Sync-CsOnlineApplicationInstance, -WhatIf output)
- * goes through it.
+ * The application-instance REST surface, in one place: Graph's
+ * `admin/teams/resourceAccounts` (docs/application-instances.md), whose
+ * properties are Graph's (`appId`, not `applicationId`). Everything else
+ * (the `appinstance` commands, Sync-CsOnlineApplicationInstance, -WhatIf
+ * output) goes through `appInstanceRequest`.
  */
 import type { GraphClient, GraphRequest, GraphResponse } from '../../http-client.ts';
 import { seg } from '../../context.ts';
 
-/** Removes the mapping when passed as applicationId to sync (Sync-CsOnlineApplicationInstance, example 2). */
+/** Removes the mapping when passed as the application id to sync (Sync-CsOnlineApplicationInstance, example 2). */
 export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
 /** Every application-instance operation the command line performs. */
@@ -20,7 +19,7 @@ export type AppInstanceOperation =
   | { op: 'set'; identity: string; displayName?: string; applicationId?: string; acsResourceId?: string }
   | { op: 'sync'; objectId: string; applicationId?: string; acsResourceId?: string; callbackUri?: string; force?: boolean };
 
-const BASE = '/v1.0/applicationInstances';
+const BASE = '/v1.0/admin/teams/resourceAccounts';
 
 /** Drops undefined members so that only what the user gave is sent. */
 function defined(o: Record<string, unknown>): Record<string, unknown> {
@@ -35,15 +34,15 @@ export function appInstanceRequest(o: AppInstanceOperation): GraphRequest {
     case 'get':
       return { method: 'GET', path: `${BASE}/${seg(o.identity)}` };
     case 'create':
-      return { method: 'POST', path: BASE, body: defined({ userPrincipalName: o.userPrincipalName, displayName: o.displayName, applicationId: o.applicationId }) };
+      return { method: 'POST', path: BASE, body: defined({ userPrincipalName: o.userPrincipalName, displayName: o.displayName, appId: o.applicationId }) };
     case 'set':
-      return { method: 'PATCH', path: `${BASE}/${seg(o.identity)}`, body: defined({ displayName: o.displayName, applicationId: o.applicationId, acsResourceId: o.acsResourceId }) };
+      return { method: 'PATCH', path: `${BASE}/${seg(o.identity)}`, body: defined({ displayName: o.displayName, appId: o.applicationId, acsResourceId: o.acsResourceId }) };
     case 'sync':
       return {
         method: 'POST',
         path: `${BASE}/${seg(o.objectId)}/sync`,
         query: { force: o.force ? 'true' : undefined },
-        body: defined({ applicationId: o.applicationId, acsResourceId: o.acsResourceId, callbackUri: o.callbackUri }),
+        body: defined({ appId: o.applicationId, acsResourceId: o.acsResourceId, callbackUri: o.callbackUri }),
       };
   }
 }
