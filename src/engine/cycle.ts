@@ -345,7 +345,7 @@ export class Cycle {
       pending.push(...res.pending);
       await this.deps.store.transaction(async (trx) => {
         await this.links.upsert(trx, res.upserts, this.deps.clock.now().toISOString());
-        await this.writeLogs(res.traces);
+        await this.writeLogs(res.traces, trx);
       });
     }
     return pending;
@@ -387,11 +387,12 @@ export class Cycle {
     this.progress(type);
   }
 
-  private async writeLogs(traces: readonly ObjectTrace[]): Promise<void> {
+  /** Writes log entries; inside a transaction, pass it (`db`): the store's one SQLite connection is the transaction's until it ends. */
+  private async writeLogs(traces: readonly ObjectTrace[], db?: Db): Promise<void> {
     if (traces.length === 0) return;
     const at = this.deps.clock.now();
     const entries: ProvisioningObjectSummary[] = traces.map((t) => t.toEntry(this.scope, at));
-    await this.deps.logs.write(entries);
+    await this.deps.logs.write(entries, db);
   }
 
   /** For progress: how many objects the full cycle will read. */
