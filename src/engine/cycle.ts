@@ -16,7 +16,7 @@ import { userToSourceAttributes, groupToSourceAttributes } from '../sync/templat
 import type { DirectoryUserInput } from '../sync/templates/azure-ad-directory.ts';
 import type { CompiledJobSchema, CompiledObjectMapping, SourceType } from './mapping-plan.ts';
 import { LinkRepository } from './links.ts';
-import type { Link } from './links.ts';
+import type { LinkRef } from './links.ts';
 import { EscrowRepository } from './escrows.ts';
 import { CycleCounters } from './counters.ts';
 import { decideScope } from './scope.ts';
@@ -179,14 +179,14 @@ export class Cycle {
   }
 
   private async sweepUnseen(type: SourceType, mapping: CompiledObjectMapping, seen: Set<string>): Promise<void> {
-    for await (const page of this.links.stream(this.db, type)) {
+    for await (const page of this.links.streamRefs(this.db, type)) {
       const unseen = page.filter((l) => !seen.has(l.sourceId)).map((l) => l.sourceId);
       if (unseen.length) await this.processByIds(type, mapping, unseen);
     }
   }
 
   private async allMemberships(): Promise<void> {
-    for await (const page of this.links.stream(this.db, 'Group', 200)) {
+    for await (const page of this.links.streamRefs(this.db, 'Group', 200)) {
       await this.memberships(page);
     }
   }
@@ -245,7 +245,7 @@ export class Cycle {
         const ofDirty = [...(await this.deps.directory.getGroupIdsOfMembers(dirty)).values()].flat();
         const exportedIn = await this.links.groupsOfMembers(this.db, dirty);
         const touched = [...new Set([...membershipGroups, ...groupIds, ...ofDirty, ...exportedIn])];
-        const linked = await this.links.get(this.db, 'Group', touched);
+        const linked = await this.links.getRefs(this.db, 'Group', touched);
         await this.memberships([...linked.values()]);
       }
       // The page's work is durable (every batch committed its links): move the watermark past it.
@@ -344,16 +344,25 @@ export class Cycle {
       const res = await resolveManagers(this.db, this.links, this.input.target, wants.slice(i, i + 500), this.counters, TARGET_SYSTEM);
       pending.push(...res.pending);
       await this.deps.store.transaction(async (trx) => {
-        await this.links.upsert(trx, res.upserts, this.deps.clock.now().toISOString());
+        await this.links.setManagers(trx, res.managerUpdates, this.deps.clock.now().toISOString());
         await this.writeLogs(res.traces, trx);
       });
     }
     return pending;
   }
 
-  private async memberships(groups: readonly Link[]): Promise<void> {
-    const traces = await mapLimit(groups, 4, (g) => syncGroupMembers(this.db, this.deps.directory, this.links, this.input.target, g, this.counters, TARGET_SYSTEM));
-    await this.writeLogs(traces.filter((t): t is ObjectTrace => t !== null));
+  /** Syncs these groups' members, then records what the target accepted and the log entries in one transaction. */
+  private async memberships(groups: readonly LinkRef[]): Promise<void> {
+    const results = await mapLimit(groups, 4, (g) => syncGroupMembers(this.db, this.deps.directory, this.links, this.input.target, g, this.counters, TARGET_SYSTEM));
+    const traces = results.flatMap((r) => (r.trace ? [r.trace] : []));
+    if (traces.length === 0) return;
+    await this.deps.store.transaction(async (trx) => {
+      for (const [i, r] of results.entries()) {
+        if (r.removed.length) await this.links.removeMembers(trx, groups[i]!.sourceId, r.removed);
+        if (r.added.length) await this.links.addMembers(trx, groups[i]!.sourceId, r.added);
+      }
+      await this.writeLogs(traces, trx);
+    });
   }
 
   private async retryEscrows(): Promise<void> {
