@@ -376,7 +376,11 @@ export class Cycle {
 
   // ------------------------------------------------------------------ record
 
-  /** Writes a batch's outcomes in one transaction: links, escrows, logs. */
+  /**
+   * Writes a batch's outcomes in one transaction: links, escrows and log
+   * entries, so that an entry exists exactly when the change it describes
+   * is recorded.
+   */
   private async record(type: SourceType, items: { id: string; outcome: ObjectOutcome }[]): Promise<void> {
     const now = this.deps.clock.now();
     const upserts = items.flatMap((x) => (x.outcome.upsert ? [x.outcome.upsert] : []));
@@ -390,8 +394,8 @@ export class Cycle {
       if (removals.length) await this.links.remove(trx, type, removals);
       if (succeeded.length) await this.escrows.clear(trx, type, succeeded);
       for (const f of failed) await this.escrows.record(trx, { type, sourceId: f.id, action: f.outcome.escrow!.action, error: f.outcome.escrow!.error }, now);
+      await this.writeLogs(traces, trx);
     });
-    await this.writeLogs(traces);
     this.completed += items.length;
     this.progress(type);
   }
