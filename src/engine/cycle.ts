@@ -26,6 +26,7 @@ import { resolveManagers, syncGroupMembers } from './references.ts';
 import type { ManagerWant } from './references.ts';
 import type { LogScope, ObjectTrace, ProvisioningLogSink, ProvisioningObjectSummary } from './log-entry.ts';
 import { loadJobState, saveJobState } from './job-state.ts';
+import type { JobState, PendingManager } from './job-state.ts';
 import { mapLimit } from './concurrency.ts';
 
 export interface CycleSettings {
@@ -80,7 +81,7 @@ export class Cycle {
   private completed = 0;
   private total = 0;
   private lastProgress = 0;
-  private pendingManagers: string[] = [];
+  private pendingManagers: PendingManager[] = [];
   /** Objects whose presence in the target changed this cycle: their groups' members need a look. */
   private readonly membershipDirty = new Set<string>();
 
@@ -122,10 +123,7 @@ export class Cycle {
       backlog = await this.incremental(state);
     }
     await this.retryEscrows();
-    if (state.pendingManagers.length) {
-      const users = await this.deps.directory.getUsersByIds(state.pendingManagers);
-      state.pendingManagers = await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
-    }
+    if (state.pendingManagers.length) state.pendingManagers = await this.retryPendingManagers(state.pendingManagers);
     await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
     return {
       cycleId: this.cycleId, full, counters: this.counters, timeBegan, timeEnded: this.deps.clock.now(), backlog,
@@ -194,7 +192,7 @@ export class Cycle {
   // ------------------------------------------------------ incremental cycle
 
   /** Drains the change feed from the watermark; true when changes remain for the next cycle. */
-  private async incremental(state: { watermark: number | null }): Promise<boolean> {
+  private async incremental(state: JobState): Promise<boolean> {
     const { users, groups } = this.input.compiled;
     let pages = 0;
     for await (const page of this.deps.directory.streamChangesSince(state.watermark ?? 0, { limit: 1000 })) {
@@ -236,7 +234,8 @@ export class Cycle {
       }
       if (users && managerUsers.size) {
         const list = await this.deps.directory.getUsersByIds([...managerUsers]);
-        await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+        const stillPending = await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+        this.updatePending(state, managerUsers, stillPending);
       }
       if (groups && groupIds.size) await this.processByIds('Group', groups, [...groupIds]);
       if (groups) {
@@ -338,8 +337,44 @@ export class Cycle {
     await this.record('Group', outcomes.map((o, i) => ({ id: groups[i]!.id, outcome: o })));
   }
 
-  private async managers(wants: readonly ManagerWant[]): Promise<string[]> {
-    const pending: string[] = [];
+  /**
+   * Retries users whose manager was not linked: those whose manager has a
+   * link now (or whose manager is not known), looked up again in the
+   * directory for their current manager, exactly as if every pending user
+   * were looked up again; the others cannot resolve yet and wait, at the
+   * cost of one indexed read per distinct manager instead of a directory
+   * and a link read per pending user every cycle. (A user's manager only
+   * changes with a managerSet/managerRemoved change, which updates its
+   * entry: see updatePending.) Returns who is still pending.
+   */
+  private async retryPendingManagers(pending: readonly PendingManager[]): Promise<PendingManager[]> {
+    const managerIds = [...new Set(pending.flatMap((p) => (p.managerSourceId === null ? [] : [p.managerSourceId])))];
+    const linked = await this.links.getRefs(this.db, 'User', managerIds);
+    const ready = pending.filter((p) => p.managerSourceId === null || linked.has(p.managerSourceId));
+    if (ready.length === 0) return [...pending];
+    const waiting = pending.filter((p) => p.managerSourceId !== null && !linked.has(p.managerSourceId));
+    const users = await this.deps.directory.getUsersByIds(ready.map((p) => p.userSourceId));
+    const still = await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+    return [...waiting, ...still];
+  }
+
+  /**
+   * After the managers of `users` were resolved again (their manager
+   * changed in the directory): the entries of those among them that were
+   * pending follow their new manager, or leave when it resolved.
+   */
+  private updatePending(state: JobState, users: ReadonlySet<string>, stillPending: readonly PendingManager[]): void {
+    if (state.pendingManagers.length === 0) return;
+    const wasPending = new Set(state.pendingManagers.filter((p) => users.has(p.userSourceId)).map((p) => p.userSourceId));
+    if (wasPending.size === 0) return;
+    state.pendingManagers = [
+      ...state.pendingManagers.filter((p) => !wasPending.has(p.userSourceId)),
+      ...stillPending.filter((p) => wasPending.has(p.userSourceId)),
+    ];
+  }
+
+  private async managers(wants: readonly ManagerWant[]): Promise<PendingManager[]> {
+    const pending: PendingManager[] = [];
     for (let i = 0; i < wants.length; i += 500) {
       const res = await resolveManagers(this.db, this.links, this.input.target, wants.slice(i, i + 500), this.counters, TARGET_SYSTEM);
       pending.push(...res.pending);

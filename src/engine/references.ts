@@ -21,8 +21,8 @@ export interface ReferenceResult {
   /** Users whose exported manager changed: to record with LinkRepository.setManagers. */
   managerUpdates: { sourceId: string; managerTargetId: string | null }[];
   traces: ObjectTrace[];
-  /** Users whose manager is not linked yet. */
-  pending: string[];
+  /** Users whose manager is not linked yet (the manager is set in each). */
+  pending: ManagerWant[];
 }
 
 /** Sets or clears managers that differ from what was exported. */
@@ -40,7 +40,7 @@ export async function resolveManagers(
     if (w.managerSourceId) {
       const m = managers.get(w.managerSourceId);
       if (!m) {
-        out.pending.push(w.userSourceId);
+        out.pending.push(w);
         return;
       }
       desired = m.targetId;
