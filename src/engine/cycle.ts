@@ -16,7 +16,7 @@ import { userToSourceAttributes, groupToSourceAttributes } from '../sync/templat
 import type { DirectoryUserInput } from '../sync/templates/azure-ad-directory.ts';
 import type { CompiledJobSchema, CompiledObjectMapping, SourceType } from './mapping-plan.ts';
 import { LinkRepository } from './links.ts';
-import type { Link } from './links.ts';
+import type { LinkRef } from './links.ts';
 import { EscrowRepository } from './escrows.ts';
 import { CycleCounters } from './counters.ts';
 import { decideScope } from './scope.ts';
@@ -26,6 +26,7 @@ import { resolveManagers, syncGroupMembers } from './references.ts';
 import type { ManagerWant } from './references.ts';
 import type { LogScope, ObjectTrace, ProvisioningLogSink, ProvisioningObjectSummary } from './log-entry.ts';
 import { loadJobState, saveJobState } from './job-state.ts';
+import type { JobState, PendingManager } from './job-state.ts';
 import { mapLimit } from './concurrency.ts';
 
 export interface CycleSettings {
@@ -80,7 +81,7 @@ export class Cycle {
   private completed = 0;
   private total = 0;
   private lastProgress = 0;
-  private pendingManagers: string[] = [];
+  private pendingManagers: PendingManager[] = [];
   /** Objects whose presence in the target changed this cycle: their groups' members need a look. */
   private readonly membershipDirty = new Set<string>();
 
@@ -124,10 +125,7 @@ export class Cycle {
       backlog = await this.incremental(state);
     }
     await this.retryEscrows();
-    if (state.pendingManagers.length) {
-      const users = await this.deps.directory.getUsersByIds(state.pendingManagers);
-      state.pendingManagers = await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
-    }
+    if (state.pendingManagers.length) state.pendingManagers = await this.retryPendingManagers(state.pendingManagers);
     await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
     return {
       cycleId: this.cycleId, full, counters: this.counters, timeBegan, timeEnded: this.deps.clock.now(), backlog,
@@ -181,14 +179,14 @@ export class Cycle {
   }
 
   private async sweepUnseen(type: SourceType, mapping: CompiledObjectMapping, seen: Set<string>): Promise<void> {
-    for await (const page of this.links.stream(this.db, type)) {
+    for await (const page of this.links.streamRefs(this.db, type)) {
       const unseen = page.filter((l) => !seen.has(l.sourceId)).map((l) => l.sourceId);
       if (unseen.length) await this.processByIds(type, mapping, unseen);
     }
   }
 
   private async allMemberships(): Promise<void> {
-    for await (const page of this.links.stream(this.db, 'Group', 200)) {
+    for await (const page of this.links.streamRefs(this.db, 'Group', 200)) {
       await this.memberships(page);
     }
   }
@@ -196,7 +194,7 @@ export class Cycle {
   // ------------------------------------------------------ incremental cycle
 
   /** Drains the change feed from the watermark; true when changes remain for the next cycle. */
-  private async incremental(state: { watermark: number | null }): Promise<boolean> {
+  private async incremental(state: JobState): Promise<boolean> {
     const { users, groups } = this.input.compiled;
     let pages = 0;
     for await (const page of this.deps.directory.streamChangesSince(state.watermark ?? 0, { limit: 1000 })) {
@@ -238,7 +236,8 @@ export class Cycle {
       }
       if (users && managerUsers.size) {
         const list = await this.deps.directory.getUsersByIds([...managerUsers]);
-        await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+        const stillPending = await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+        this.updatePending(state, managerUsers, stillPending);
       }
       if (groups && groupIds.size) await this.processByIds('Group', groups, [...groupIds]);
       if (groups) {
@@ -247,7 +246,7 @@ export class Cycle {
         const ofDirty = [...(await this.deps.directory.getGroupIdsOfMembers(dirty)).values()].flat();
         const exportedIn = await this.links.groupsOfMembers(this.db, dirty);
         const touched = [...new Set([...membershipGroups, ...groupIds, ...ofDirty, ...exportedIn])];
-        const linked = await this.links.get(this.db, 'Group', touched);
+        const linked = await this.links.getRefs(this.db, 'Group', touched);
         await this.memberships([...linked.values()]);
       }
       // The page's work is durable (every batch committed its links): move the watermark past it.
@@ -340,22 +339,67 @@ export class Cycle {
     await this.record('Group', outcomes.map((o, i) => ({ id: groups[i]!.id, outcome: o })));
   }
 
-  private async managers(wants: readonly ManagerWant[]): Promise<string[]> {
-    const pending: string[] = [];
+  /**
+   * Retries users whose manager was not linked: those whose manager has a
+   * link now (or whose manager is not known), looked up again in the
+   * directory for their current manager, exactly as if every pending user
+   * were looked up again; the others cannot resolve yet and wait, at the
+   * cost of one indexed read per distinct manager instead of a directory
+   * and a link read per pending user every cycle. (A user's manager only
+   * changes with a managerSet/managerRemoved change, which updates its
+   * entry: see updatePending.) Returns who is still pending.
+   */
+  private async retryPendingManagers(pending: readonly PendingManager[]): Promise<PendingManager[]> {
+    const managerIds = [...new Set(pending.flatMap((p) => (p.managerSourceId === null ? [] : [p.managerSourceId])))];
+    const linked = await this.links.getRefs(this.db, 'User', managerIds);
+    const ready = pending.filter((p) => p.managerSourceId === null || linked.has(p.managerSourceId));
+    if (ready.length === 0) return [...pending];
+    const waiting = pending.filter((p) => p.managerSourceId !== null && !linked.has(p.managerSourceId));
+    const users = await this.deps.directory.getUsersByIds(ready.map((p) => p.userSourceId));
+    const still = await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+    return [...waiting, ...still];
+  }
+
+  /**
+   * After the managers of `users` were resolved again (their manager
+   * changed in the directory): the entries of those among them that were
+   * pending follow their new manager, or leave when it resolved.
+   */
+  private updatePending(state: JobState, users: ReadonlySet<string>, stillPending: readonly PendingManager[]): void {
+    if (state.pendingManagers.length === 0) return;
+    const wasPending = new Set(state.pendingManagers.filter((p) => users.has(p.userSourceId)).map((p) => p.userSourceId));
+    if (wasPending.size === 0) return;
+    state.pendingManagers = [
+      ...state.pendingManagers.filter((p) => !wasPending.has(p.userSourceId)),
+      ...stillPending.filter((p) => wasPending.has(p.userSourceId)),
+    ];
+  }
+
+  private async managers(wants: readonly ManagerWant[]): Promise<PendingManager[]> {
+    const pending: PendingManager[] = [];
     for (let i = 0; i < wants.length; i += 500) {
       const res = await resolveManagers(this.db, this.links, this.input.target, wants.slice(i, i + 500), this.counters, TARGET_SYSTEM);
       pending.push(...res.pending);
-      await this.links.upsert(this.db, res.upserts, this.deps.clock.now().toISOString());
-      // Logs are written after, never inside, a transaction: the log writer opens its own,
-      // and SQLite's single connection would wait on ours forever.
-      await this.writeLogs(res.traces);
+      await this.deps.store.transaction(async (trx) => {
+        await this.links.setManagers(trx, res.managerUpdates, this.deps.clock.now().toISOString());
+        await this.writeLogs(res.traces, trx);
+      });
     }
     return pending;
   }
 
-  private async memberships(groups: readonly Link[]): Promise<void> {
-    const traces = await mapLimit(groups, 4, (g) => syncGroupMembers(this.db, this.deps.directory, this.links, this.input.target, g, this.counters, TARGET_SYSTEM));
-    await this.writeLogs(traces.filter((t): t is ObjectTrace => t !== null));
+  /** Syncs these groups' members, then records what the target accepted and the log entries in one transaction. */
+  private async memberships(groups: readonly LinkRef[]): Promise<void> {
+    const results = await mapLimit(groups, 4, (g) => syncGroupMembers(this.db, this.deps.directory, this.links, this.input.target, g, this.counters, TARGET_SYSTEM));
+    const traces = results.flatMap((r) => (r.trace ? [r.trace] : []));
+    if (traces.length === 0) return;
+    await this.deps.store.transaction(async (trx) => {
+      for (const [i, r] of results.entries()) {
+        if (r.removed.length) await this.links.removeMembers(trx, groups[i]!.sourceId, r.removed);
+        if (r.added.length) await this.links.addMembers(trx, groups[i]!.sourceId, r.added);
+      }
+      await this.writeLogs(traces, trx);
+    });
   }
 
   private async retryEscrows(): Promise<void> {
@@ -369,7 +413,11 @@ export class Cycle {
 
   // ------------------------------------------------------------------ record
 
-  /** Writes a batch's outcomes in one transaction: links, escrows, logs. */
+  /**
+   * Writes a batch's outcomes in one transaction: links, escrows and log
+   * entries, so that an entry exists exactly when the change it describes
+   * is recorded.
+   */
   private async record(type: SourceType, items: { id: string; outcome: ObjectOutcome }[]): Promise<void> {
     const now = this.deps.clock.now();
     const upserts = items.flatMap((x) => (x.outcome.upsert ? [x.outcome.upsert] : []));
@@ -383,17 +431,18 @@ export class Cycle {
       if (removals.length) await this.links.remove(trx, type, removals);
       if (succeeded.length) await this.escrows.clear(trx, type, succeeded);
       for (const f of failed) await this.escrows.record(trx, { type, sourceId: f.id, action: f.outcome.escrow!.action, error: f.outcome.escrow!.error }, now);
+      await this.writeLogs(traces, trx);
     });
-    await this.writeLogs(traces);
     this.completed += items.length;
     this.progress(type);
   }
 
-  private async writeLogs(traces: readonly ObjectTrace[]): Promise<void> {
+  /** Writes log entries; inside a transaction, pass it (`db`): the store's one SQLite connection is the transaction's until it ends. */
+  private async writeLogs(traces: readonly ObjectTrace[], db?: Db): Promise<void> {
     if (traces.length === 0) return;
     const at = this.deps.clock.now();
     const entries: ProvisioningObjectSummary[] = traces.map((t) => t.toEntry(this.scope, at));
-    await this.deps.logs.write(entries);
+    await this.deps.logs.write(entries, db);
   }
 
 }

@@ -3,20 +3,29 @@
  * group memberships exported, per job. Every method works in batches: a
  * cycle reads and writes links a page at a time.
  */
+import { sql } from 'kysely';
 import type { Db } from '../store/store.ts';
 import type { SourceType } from './mapping-plan.ts';
 import type { TargetAttributes } from './map.ts';
 
-export interface Link {
+/**
+ * A link without what was exported: enough to refer to the object (as a
+ * manager or a member) and to set its own manager. Reading these skips the
+ * `exported` JSON, which only the object's own export needs.
+ */
+export interface LinkRef {
   type: SourceType;
   sourceId: string;
   targetId: string;
   displayName: string | null;
+  active: boolean;
+  managerTargetId: string | null;
+}
+
+export interface Link extends LinkRef {
   /** Target attributes as last exported. */
   exported: TargetAttributes;
   hash: string;
-  active: boolean;
-  managerTargetId: string | null;
 }
 
 const CHUNK = 500;
@@ -30,6 +39,20 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 type LinkRow = {
   object_type: string; source_id: string; target_id: string; display_name: string | null; exported: string; hash: string; active: number; manager_target_id: string | null;
 };
+
+const REF_COLUMNS = ['object_type', 'source_id', 'target_id', 'display_name', 'active', 'manager_target_id'] as const;
+type RefRow = Pick<LinkRow, (typeof REF_COLUMNS)[number]>;
+
+function refFromRow(r: RefRow): LinkRef {
+  return {
+    type: r.object_type as SourceType,
+    sourceId: r.source_id,
+    targetId: r.target_id,
+    displayName: r.display_name,
+    active: r.active === 1,
+    managerTargetId: r.manager_target_id,
+  };
+}
 
 function fromRow(r: LinkRow): Link {
   return {
@@ -59,6 +82,18 @@ export class LinkRepository {
     return out;
   }
 
+  /** As {@link get}, without what was exported. */
+  async getRefs(db: Db, type: SourceType, sourceIds: readonly string[]): Promise<Map<string, LinkRef>> {
+    const out = new Map<string, LinkRef>();
+    for (const ids of chunks([...new Set(sourceIds)])) {
+      if (ids.length === 0) continue;
+      const rows = await db.selectFrom('sync_links').select(REF_COLUMNS)
+        .where('job_id', '=', this.jobId).where('object_type', '=', type).where('source_id', 'in', ids).execute();
+      for (const r of rows) out.set(r.source_id, refFromRow(r));
+    }
+    return out;
+  }
+
   async getOne(db: Db, type: SourceType, sourceId: string): Promise<Link | undefined> {
     return (await this.get(db, type, [sourceId])).get(sourceId);
   }
@@ -74,6 +109,35 @@ export class LinkRepository {
       yield rows.map(fromRow);
       after = rows[rows.length - 1]!.source_id;
       if (rows.length < pageSize) return;
+    }
+  }
+
+  /** As {@link stream}, without what was exported. */
+  async *streamRefs(db: Db, type: SourceType, pageSize = 1000): AsyncIterable<LinkRef[]> {
+    let after = '';
+    for (;;) {
+      const rows = await db.selectFrom('sync_links').select(REF_COLUMNS)
+        .where('job_id', '=', this.jobId).where('object_type', '=', type).where('source_id', '>', after)
+        .orderBy('source_id').limit(pageSize).execute();
+      if (rows.length === 0) return;
+      yield rows.map(refFromRow);
+      after = rows[rows.length - 1]!.source_id;
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  /**
+   * Sets the exported manager of linked users, and nothing else of their
+   * links (one UPDATE per chunk, joined to a VALUES list; SQLite ≥ 3.33 and
+   * PostgreSQL both name its columns column1, column2).
+   */
+  async setManagers(db: Db, updates: readonly { sourceId: string; managerTargetId: string | null }[], now: string): Promise<void> {
+    for (const part of chunks(updates)) {
+      if (part.length === 0) continue;
+      const values = sql.join(part.map((u) => sql`(${u.sourceId}, ${u.managerTargetId})`));
+      await sql`update sync_links set manager_target_id = v.column2, updated_at = ${now}
+        from (values ${values}) as v
+        where sync_links.job_id = ${this.jobId} and sync_links.object_type = 'User' and sync_links.source_id = v.column1`.execute(db);
     }
   }
 

@@ -4,6 +4,7 @@
  * (entra-behavior.md §3.1, §3.7).
  */
 import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/store.ts';
 
 export type StepType = 'import' | 'scoping' | 'matching' | 'processing' | 'referenceResolution' | 'export';
 export type StepStatus = 'success' | 'warning' | 'failure' | 'skipped';
@@ -47,9 +48,13 @@ export interface ProvisioningObjectSummary {
   targetIdentity: { id: string; displayName: string; identityType: string; details: Record<string, string> };
 }
 
-/** Where entries go; the provisioning-log store implements it. */
+/**
+ * Where entries go; the provisioning-log store implements it. With `db` (a
+ * transaction of the caller's) the entries are written in it, so that they
+ * exist exactly when the change they describe was committed.
+ */
 export interface ProvisioningLogSink {
-  write(entries: readonly ProvisioningObjectSummary[]): Promise<unknown>;
+  write(entries: readonly ProvisioningObjectSummary[], db?: Db): Promise<unknown>;
 }
 
 export interface LogScope {
