@@ -181,6 +181,8 @@ export class Cycle {
     const state = await loadJobState(this.db, this.input.jobId);
     const full = state.watermark === null;
     const previouslyStaged = state.stagedDeletes ?? [];
+    // Staged deletes wait for approval: until then nothing more is deleted or disabled.
+    if (previouslyStaged.length) this.input.deleteGate?.hold();
     let backlog = false;
     this.referenceEscrows = (await this.escrows.stats(this.db)).references > 0;
     await this.testConnection();

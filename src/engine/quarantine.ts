@@ -174,15 +174,22 @@ export function resolveDeleteThreshold(settings: readonly KeyValuePairT[], syncN
 /**
  * The per-cycle gate: `allow()` says whether one more delete or disable may
  * go out (at most `value − 1` per cycle, none held back when `force`);
- * `staged` counts those held back.
+ * `staged` counts those held back. While earlier staged deletes wait for
+ * approval the gate is held shut (`hold()`): nothing more goes out until
+ * ForceDeletes approves them (or the feature is turned off).
  */
 export class DeleteGate {
   sent = 0;
   staged = 0;
+  private held = false;
   constructor(private readonly threshold: DeleteThreshold, private readonly force: boolean) {}
 
+  hold(): void {
+    this.held = true;
+  }
+
   allow(): boolean {
-    if (this.force || !this.threshold.enabled || this.sent < this.threshold.value - 1) {
+    if (this.force || !this.threshold.enabled || (!this.held && this.sent < this.threshold.value - 1)) {
       this.sent++;
       return true;
     }

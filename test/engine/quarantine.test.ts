@@ -151,6 +151,19 @@ describe('accidental-deletion threshold', () => {
     assert.ok(off.allow() && off.allow());
   });
 
+  test('held shut while earlier staged deletes wait for approval, unless forced or turned off', () => {
+    const held = new DeleteGate({ enabled: true, value: 500, source: 'default' }, false);
+    held.hold();
+    assert.equal(held.allow(), false);
+    assert.equal(held.staged, 1);
+    const forced = new DeleteGate({ enabled: true, value: 500, source: 'default' }, true);
+    forced.hold();
+    assert.equal(forced.allow(), true);
+    const off = new DeleteGate({ enabled: false, value: 500, source: 'default' }, false);
+    off.hold();
+    assert.equal(off.allow(), true);
+  });
+
   test('TooManyDeletes names the threshold and how to approve', () => {
     const c = tooManyDeletes(3, 5);
     assert.equal(c.reason, 'TooManyDeletes');
