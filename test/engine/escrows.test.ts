@@ -5,8 +5,8 @@
  * answer, with its nextAttempt; it is not retried within the cycle; it is
  * retried 6 h, 12 h, 24 h after the first failure and then daily (each
  * retry logged as `EntryEscrowRetry`), dropped after 28 days, and cleared
- * when a retry succeeds. The escrow listing (a Provisio extension) shows
- * the same facts.
+ * when a retry succeeds, or at once by provisionOnDemand. The escrow
+ * listing (a Provisio extension) shows the same facts.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -186,6 +186,22 @@ describe('escrows: rejected objects on the retry ladder', () => {
     const left = await escrows.list(f.services.store.db, { limit: 10 });
     assert.equal(left.length, 2);
     assert.ok(left.every((e) => e.attempts === 5 && e.nextAttemptAt === at(72 * HOUR_MS)));
+  });
+
+  test('retry one object now: provisionOnDemand processes it at once and clears its escrow', async () => {
+    const [fixed] = [...refused];
+    refused.delete(fixed!);
+    clock.set(T0 + 50 * HOUR_MS);
+    const all: { id: string; userPrincipalName: string }[] = [];
+    for await (const b of f.services.directory.streamUsers()) all.push(...b);
+    const src = all.find((u) => u.userPrincipalName.toLowerCase() === fixed)!;
+    assert.ok(await escrows.get(f.services.store.db, 'User', src.id), 'escrowed, next attempt at 72 h');
+    const job = await f.services.sync.getJob(f.spId, f.jobId);
+    const res = await f.engine.provisionOnDemand(job, { parameters: [{ ruleId: job.schema.synchronizationRules![0]!.id, subjects: [{ objectId: src.id, objectTypeName: 'User' }] }] }, { id: 'admin', displayName: 'admin' });
+    assert.deepEqual(JSON.parse(res.key), { result: 'Success', details: {} });
+    assert.equal((JSON.parse(res.value) as { action: string }).action, 'Create');
+    assert.equal(await escrows.get(f.services.store.db, 'User', src.id), undefined, 'cleared');
+    assert.equal(await escrows.count(f.services.store.db), 1);
   });
 
   test('daily retries until 28 days after the first failure; then the escrow is dropped', async () => {
