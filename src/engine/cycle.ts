@@ -569,6 +569,7 @@ export class Cycle {
     const prior = this.attemptsInCycle.get(`${f.type}:${f.sourceId}:${f.action === 'manager' || f.action === 'members' ? f.action : 'object'}`)?.attempts ?? 0;
     const esc = await this.escrows.record(trx, f, this.deps.clock.now());
     this.counters.escrowed++;
+    if (f.action === 'manager' || f.action === 'members') this.referenceEscrows = true;
     if (trace?.error) {
       trace.error.reason += esc
         ? ` This operation was retried ${esc.attempts - 1 + prior} times. It will be retried again after this date: ${esc.nextAttemptAt} UTC`
