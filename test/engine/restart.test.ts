@@ -180,7 +180,7 @@ describe('pause stops a cycle where it is; Start resumes it there (seed 004)', (
     const state = await loadJobState(f.services.store.db, f.jobId);
     assert.equal(state.watermark, null, 'the full cycle is not done');
     assert.equal(state.resume?.phase, 'users');
-    assert.match(job.status.progress[0]!.units ?? '', /paused/);
+    assert.ok(job.status.progress[0]!.completedUnits >= 15, 'the progress shows where it got to');
   });
 
   test('Start resumes there: every user is created once and looked at once', async () => {
