@@ -21,6 +21,7 @@ import type { TargetPort } from '../connectors/ports.ts';
 import { compileJobSchema } from './mapping-plan.ts';
 import type { CompiledJobSchema } from './mapping-plan.ts';
 import type { Secrets, TargetFactory } from './target-factory.ts';
+import { hasControl } from './on-demand.ts';
 
 export interface ValidateCredentialsRequest {
   spId: string;
@@ -57,6 +58,7 @@ export function credentialsToTest(saved: Secrets, given: ValidateCredentialsRequ
 }
 
 export async function validateCredentials(deps: CredentialsDeps, req: ValidateCredentialsRequest): Promise<void> {
+  if (req.templateId && (req.templateId.length > 256 || hasControl(req.templateId))) throw errors.badRequest('templateId is not a valid template id.', 'templateId');
   let groups: boolean;
   if (req.job) {
     if (req.templateId && req.templateId.toLowerCase() !== req.job.templateId.toLowerCase()) {

@@ -13,6 +13,7 @@ import type { EscrowError } from './escrows.ts';
 import { LinkRepository } from './links.ts';
 import { LADDER_SPAN_MS } from './ladder.ts';
 import type { SourceType } from './mapping-plan.ts';
+import { hasControl } from './on-demand.ts';
 
 export interface EscrowView {
   objectType: SourceType;
@@ -38,7 +39,9 @@ export interface EscrowPage {
 function decodeToken(token: string): { type: string; sourceId: string } {
   try {
     const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return { type: v[0], sourceId: v[1] };
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && !hasControl(v[0]) && !hasControl(v[1])) {
+      return { type: v[0], sourceId: v[1] };
+    }
   } catch {
     // fall through
   }

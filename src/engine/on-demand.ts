@@ -216,8 +216,14 @@ function subjectType(name: string | null | undefined, where: string): SourceType
 }
 
 function subjectId(id: string | null | undefined, where: string): string {
-  if (!id || id.length > 256 || /[\s'"\\]/.test(id)) throw errors.badRequest(`'${id ?? ''}' is not a valid objectId.`, where);
+  if (!id || id.length > 256 || /[\s'"\\]/.test(id) || hasControl(id)) throw errors.badRequest(`'${id ?? ''}' is not a valid objectId.`, where);
   return id;
+}
+
+/** C0 control characters have no place in an id (and PostgreSQL text cannot hold NUL). */
+export function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
 }
 
 /** One on-demand request at work: the objects it processes and the log entries it writes. */

@@ -167,6 +167,7 @@ describe('provisionOnDemand and validateCredentials', () => {
       [pod(SCIM_RULE_ID, { objectId: group.id, objectTypeName: 'Group', links: { members: Array.from({ length: 6 }, () => ({ objectId: user.id, objectTypeName: 'User' })) } }), 'Request_BadRequest', /at most 5 members/],
       [pod(SCIM_RULE_ID, { objectId: '5f0c1e52-0000-4000-8000-000000000000', objectTypeName: 'User' }), 'RequestParameterInvalid', /does not exist/],
       [pod(SCIM_RULE_ID, { objectId: user.id, objectTypeName: 'Worker' }), 'Request_BadRequest', /objectTypeName 'Worker'/],
+      [pod(SCIM_RULE_ID, { objectId: 'a\u0000b', objectTypeName: 'User' }), 'Request_BadRequest', /not a valid objectId/],
       [{ parameters: [{ ruleId: SCIM_RULE_ID, subjects: [{ objectId: user.id, objectTypeName: 'User', colour: 'red' }] }] }, 'Request_BadRequest', /colour/],
       [{}, 'Request_BadRequest', /parameters/],
     ];

@@ -160,7 +160,8 @@ describe('escrows: rejected objects on the retry ladder', () => {
       const denied = await http.inject({ method: 'GET', url: `/v1.0/servicePrincipals/${f.spId}/synchronization/jobs/${f.jobId}/escrows`, headers: { authorization: `Bearer ${none}` } });
       assert.equal(denied.statusCode, 403);
       const { token: all } = await f.services.tokens.issue('admin', [...ALL_PERMISSIONS]);
-      for (const q of ['$top=0', '$skiptoken=bm9wZQ', '$filter=x']) {
+      const nul = Buffer.from(JSON.stringify(['User', 'a\u0000b'])).toString('base64url');
+      for (const q of ['$top=0', '$skiptoken=bm9wZQ', `$skiptoken=${nul}`, '$filter=x']) {
         const bad = await http.inject({ method: 'GET', url: `/v1.0/servicePrincipals/${f.spId}/synchronization/jobs/${f.jobId}/escrows?${q}`, headers: { authorization: `Bearer ${all}` } });
         assert.equal(bad.statusCode, 400, q);
         assert.equal((JSON.parse(bad.body) as { error: { code: string } }).error.code, 'Request_BadRequest');
