@@ -136,6 +136,12 @@ export class Cycle {
   private total = 0;
   private lastProgress = 0;
   private pendingManagers: string[] = [];
+  /**
+   * Users whose manager was not linked when this cycle last looked (every
+   * managers() call, retries included): resolved once more at the end of the
+   * cycle, after the retries, and kept for the next cycle if still pending.
+   */
+  private readonly unresolvedManagers = new Set<string>();
   /** Objects whose presence in the target changed this cycle: their groups' members need a look. */
   private readonly membershipDirty = new Set<string>();
   private readonly policy: RetryPolicy;
@@ -204,11 +210,14 @@ export class Cycle {
     // Deletes staged by earlier cycles are looked at again (a full cycle already looked at every linked object).
     if (!full) await this.restaged(previouslyStaged);
     await this.drainRetries();
-    if (state.pendingManagers.length) {
-      const users = await this.deps.directory.getUsersByIds(state.pendingManagers);
-      state.pendingManagers = await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+    const pending = [...new Set([...state.pendingManagers, ...this.unresolvedManagers])];
+    this.unresolvedManagers.clear();
+    if (pending.length) {
+      const users = await this.deps.directory.getUsersByIds(pending);
+      await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
       await this.drainRetries();
     }
+    state.pendingManagers = [...this.unresolvedManagers];
     await this.flushRetries();
     state.stagedDeletes = [...this.staged.values()];
     await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
@@ -229,7 +238,7 @@ export class Cycle {
     await this.flushRetries();
     if (full) {
       state.resume = this.stopAt;
-      state.pendingManagers = [...new Set([...state.pendingManagers, ...this.pendingManagers])];
+      state.pendingManagers = [...new Set([...state.pendingManagers, ...this.pendingManagers, ...this.unresolvedManagers])];
     }
     const staged = new Map(previouslyStaged.map((x) => [`${x.type}:${x.sourceId}`, x]));
     for (const [k, v] of this.staged) staged.set(k, v);
@@ -477,6 +486,8 @@ export class Cycle {
       const chunk = wants.slice(i, i + 500);
       const res = await resolveManagers(this.db, this.links, this.input.target, chunk, this.counters, TARGET_SYSTEM);
       pending.push(...res.pending);
+      for (const w of chunk) this.unresolvedManagers.delete(w.userSourceId);
+      for (const id of res.pending) this.unresolvedManagers.add(id);
       const failed = res.traces.filter((t) => t.status === 'failure');
       await this.deps.store.transaction(async (trx) => {
         await this.links.upsert(trx, res.upserts, this.deps.clock.now().toISOString());
