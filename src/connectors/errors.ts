@@ -5,7 +5,7 @@
  *
  * | class                   | engine's next step                                   |
  * |-------------------------|------------------------------------------------------|
- * | `TransientTargetError`  | retry later (escrow with back-off); honour `retryAfterMs` |
+ * | `TransientTargetError`  | retry within the cycle, then escrow; honour `retryAfterMs` |
  * | `RejectedTargetError`   | escrow this object, carry on with the others         |
  * | `NotFoundTargetError`   | drop the link, match/create again                    |
  * | `ConflictTargetError`   | look the object up by its matching attribute, link it |
@@ -112,8 +112,9 @@ export abstract class TargetError extends Error {
 
 /**
  * The target could not serve the request now: 429, 5xx, a timeout, a reset
- * connection. The client has already retried it (bounded); the engine escrows
- * the object and retries in a later pass, not before `retryAfterMs`.
+ * connection. The client has already retried it (bounded); the engine tries
+ * the object again in a later pass of the same cycle, not before
+ * `retryAfterMs`, and escrows it when the passes are used up.
  */
 export class TransientTargetError extends TargetError {
   readonly kind = 'transient' as const;

@@ -14,4 +14,8 @@ export class CycleCounters {
   deleted = 0;
   /** Writes sent to the target (creates, patches, deletes, member and manager changes). */
   writes = 0;
+  /** Objects (or references) tried again within the cycle after a transient failure. */
+  retried = 0;
+  /** Escrows whose next attempt was due and that were tried again. */
+  escrowRetries = 0;
 }

@@ -5,29 +5,40 @@
  * reads the whole directory; incremental cycles read the change feed from
  * the job's watermark, which is saved only after the work it covers is
  * durable. Users before groups; memberships after both are linked.
+ *
+ * Failure handling (docs/failure-handling.md): an object that fails with a
+ * transient error (429, 5xx, timeout, reset — after the client's own
+ * retries) is tried again within the cycle, in passes with back-off; what
+ * still fails, and what the target rejected, becomes an escrow retried on
+ * the ladder by later cycles. A link whose target object vanished is healed
+ * (provisioned again). Deletes and disables beyond the accidental-deletion
+ * threshold are staged, not sent. A paused job's cycle stops between batches
+ * and the next one resumes where it stopped.
  */
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Db, Store } from '../store/store.ts';
-import type { DirectorySource, DirectoryUser, DirectoryGroup, UserEntitlement } from '../directory/port.ts';
-import type { TargetPort } from '../connectors/ports.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DirectorySource, DirectoryUser, DirectoryGroup } from '../directory/port.ts';
+import type { TargetPort, TargetStats } from '../connectors/ports.ts';
+import { NotFoundTargetError, TransientTargetError } from '../connectors/errors.ts';
 import type { Clock } from '../util/time.ts';
-import { userToSourceAttributes, groupToSourceAttributes } from '../sync/templates/azure-ad-directory.ts';
-import type { DirectoryUserInput } from '../sync/templates/azure-ad-directory.ts';
 import type { CompiledJobSchema, CompiledObjectMapping, SourceType } from './mapping-plan.ts';
 import { LinkRepository } from './links.ts';
-import type { LinkRef } from './links.ts';
+import type { Link } from './links.ts';
 import { EscrowRepository } from './escrows.ts';
+import type { Escrow, EscrowFailure } from './escrows.ts';
 import { CycleCounters } from './counters.ts';
-import { decideScope } from './scope.ts';
-import { runObject } from './object-pipeline.ts';
-import type { ObjectOutcome, PipelineContext } from './object-pipeline.ts';
+import { escrowOf, runObject } from './object-pipeline.ts';
+import type { ObjectOutcome, PipelineContext, RetryNote } from './object-pipeline.ts';
+import { groupInput, userInput } from './source-input.ts';
 import { resolveManagers, syncGroupMembers } from './references.ts';
 import type { ManagerWant } from './references.ts';
 import type { LogScope, ObjectTrace, ProvisioningLogSink, ProvisioningObjectSummary } from './log-entry.ts';
 import { loadJobState, saveJobState } from './job-state.ts';
-import type { JobState, PendingManager } from './job-state.ts';
+import type { JobState, ResumePoint, StagedDelete } from './job-state.ts';
 import { mapLimit } from './concurrency.ts';
+import type { DeleteGate } from './quarantine.ts';
 
 export interface CycleSettings {
   syncAll: boolean;
@@ -55,6 +66,43 @@ export interface CycleInput {
   /** Objects processed at once within a batch (the target bounds its own requests too). */
   concurrency?: number;
   onProgress?: (p: { completed: number; total: number; phase: string }) => void;
+  /** Accidental-deletion gate of this cycle; absent: deletes and disables are not limited. */
+  deleteGate?: DeleteGate;
+  /** In-cycle retries of transient failures (default {@link DEFAULT_RETRY_POLICY}). */
+  retry?: Partial<RetryPolicy>;
+  /** Asked between batches: true stops the cycle where it is (the job was paused); the next cycle resumes there. */
+  shouldStop?: () => Promise<boolean>;
+}
+
+/** How a cycle retries objects that failed transiently, before escrowing them. */
+export interface RetryPolicy {
+  /** Passes over the objects that failed transiently (0: escrow at once). */
+  passes: number;
+  /** Wait before the first pass, doubled per pass up to `maxDelayMs`; a longer Retry-After wins. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** The wait (tests inject one). */
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  passes: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  sleep: (ms) => delay(ms),
+};
+
+/** One object (or one of its references) to try again within this cycle. */
+interface PendingRetry {
+  type: SourceType;
+  sourceId: string;
+  /** `object`: the object's own export; `manager`, `members`: its reference. */
+  kind: 'object' | 'manager' | 'members';
+  action: string;
+  code: string;
+  attempts: number;
+  firstFailedAt: string;
+  retryAfterMs?: number;
 }
 
 export interface CycleResult {
@@ -66,9 +114,15 @@ export interface CycleResult {
   linkCounts: { users: number; groups: number };
   /** Changes still waiting in the feed (a cycle caps how many it drains). */
   backlog: boolean;
+  /** The job was paused: the cycle stopped between batches and the next one resumes there. */
+  interrupted: boolean;
+  /** Deletes and disables held back by the accidental-deletion threshold (all staged, this cycle's and earlier ones'). */
+  staged: number;
+  /** The target's request counters for this cycle (requests, client retries, 429s, timeouts). */
+  targetStats: TargetStats;
 }
 
-const TARGET_SYSTEM = 'customappsso';
+export const TARGET_SYSTEM = 'customappsso';
 
 export class Cycle {
   readonly cycleId = randomUUID();
@@ -81,9 +135,28 @@ export class Cycle {
   private completed = 0;
   private total = 0;
   private lastProgress = 0;
-  private pendingManagers: PendingManager[] = [];
+  private pendingManagers: string[] = [];
+  /**
+   * Users whose manager was not linked when this cycle last looked (every
+   * managers() call, retries included): resolved once more at the end of the
+   * cycle, after the retries, and kept for the next cycle if still pending.
+   */
+  private readonly unresolvedManagers = new Set<string>();
   /** Objects whose presence in the target changed this cycle: their groups' members need a look. */
   private readonly membershipDirty = new Set<string>();
+  private readonly policy: RetryPolicy;
+  /** Transient failures waiting for the next in-cycle pass, by `type:id:kind`. */
+  private readonly retryQueue = new Map<string, PendingRetry>();
+  /** Failed attempts within this cycle, by `type:id:kind`. */
+  private readonly attemptsInCycle = new Map<string, { attempts: number; first: string }>();
+  private retryPass = 0;
+  /** Deletes and disables held back this cycle. */
+  private readonly staged = new Map<string, StagedDelete>();
+  /** Whether any reference escrow exists (so that successes need to clear them). */
+  private referenceEscrows = false;
+  private stopAt: ResumePoint | null = null;
+  /** Links healed after the last pass: provisioned again by the next cycle. */
+  private readonly lateHeals: EscrowFailure[] = [];
 
   constructor(private readonly deps: CycleDeps, private readonly input: CycleInput) {
     this.links = new LinkRepository(input.jobId);
@@ -95,7 +168,9 @@ export class Cycle {
       skipOutOfScopeDeletions: input.settings.skipOutOfScopeDeletions,
       now: () => deps.clock.now(),
       defaultDomain: input.defaultDomain,
+      ...(input.deleteGate ? { deleteGate: input.deleteGate } : {}),
     };
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...input.retry };
     this.scope = {
       tenantId: input.tenantId, jobId: input.jobId, cycleId: this.cycleId, servicePrincipal: input.servicePrincipal,
       sourceSystem: 'Azure Active Directory', targetSystem: TARGET_SYSTEM,
@@ -111,26 +186,88 @@ export class Cycle {
     const timeBegan = this.deps.clock.now();
     const state = await loadJobState(this.db, this.input.jobId);
     const full = state.watermark === null;
+    const previouslyStaged = state.stagedDeletes ?? [];
+    // Staged deletes wait for approval: until then nothing more is deleted or disabled.
+    if (previouslyStaged.length) this.input.deleteGate?.hold();
     let backlog = false;
-    await this.input.target.testConnection({ groups: this.input.compiled.groups !== null });
+    this.referenceEscrows = (await this.escrows.stats(this.db)).references > 0;
+    await this.testConnection();
     if (!this.input.settings.syncAll) await this.loadAssignedGroups();
     if (full) {
-      const watermark = await this.deps.directory.currentWatermark();
+      const resume = state.resume ?? null;
+      const watermark = resume?.watermark ?? (await this.deps.directory.currentWatermark());
       const n = await this.deps.directory.countObjects();
       this.total = (this.input.compiled.users ? n.users : 0) + (this.input.compiled.groups ? n.groups : 0);
-      await this.fullImport();
+      if (await this.fullImport(resume, watermark)) return this.interrupted(state, full, timeBegan, previouslyStaged);
       state.watermark = watermark;
-      state.pendingManagers = this.pendingManagers;
+      state.resume = null;
+      state.pendingManagers = [...new Set([...state.pendingManagers, ...this.pendingManagers])];
     } else {
-      backlog = await this.incremental(state);
+      const r = await this.incremental(state);
+      if (r === 'stopped') return this.interrupted(state, full, timeBegan, previouslyStaged);
+      backlog = r;
     }
+    await this.drainRetries();
     await this.retryEscrows();
-    if (state.pendingManagers.length) state.pendingManagers = await this.retryPendingManagers(state.pendingManagers);
+    // Deletes staged by earlier cycles are looked at again (a full cycle already looked at every linked object).
+    if (!full) await this.restaged(previouslyStaged);
+    await this.drainRetries();
+    const pending = [...new Set([...state.pendingManagers, ...this.unresolvedManagers])];
+    this.unresolvedManagers.clear();
+    if (pending.length) {
+      const users = await this.deps.directory.getUsersByIds(pending);
+      await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+      await this.drainRetries();
+    }
+    state.pendingManagers = [...this.unresolvedManagers];
+    await this.flushRetries();
+    state.stagedDeletes = [...this.staged.values()];
     await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+    return this.result(full, timeBegan, backlog, false);
+  }
+
+  private async result(full: boolean, timeBegan: Date, backlog: boolean, interrupted: boolean): Promise<CycleResult> {
     return {
-      cycleId: this.cycleId, full, counters: this.counters, timeBegan, timeEnded: this.deps.clock.now(), backlog,
+      cycleId: this.cycleId, full, counters: this.counters, timeBegan, timeEnded: this.deps.clock.now(), backlog, interrupted,
+      staged: this.staged.size,
+      targetStats: this.input.target.stats(),
       linkCounts: { users: await this.links.count(this.db, 'User'), groups: await this.links.count(this.db, 'Group') },
     };
+  }
+
+  /** The job was paused mid-cycle: keep where it stopped, escrow what waits for a retry, keep what is staged. */
+  private async interrupted(state: JobState, full: boolean, timeBegan: Date, previouslyStaged: readonly StagedDelete[]): Promise<CycleResult> {
+    await this.flushRetries();
+    if (full) {
+      state.resume = this.stopAt;
+      state.pendingManagers = [...new Set([...state.pendingManagers, ...this.pendingManagers, ...this.unresolvedManagers])];
+    }
+    const staged = new Map(previouslyStaged.map((x) => [`${x.type}:${x.sourceId}`, x]));
+    for (const [k, v] of this.staged) staged.set(k, v);
+    state.stagedDeletes = [...staged.values()];
+    await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+    return this.result(full, timeBegan, true, true);
+  }
+
+  private async stopRequested(): Promise<boolean> {
+    return this.input.shouldStop ? this.input.shouldStop() : false;
+  }
+
+  /** The connection test, retried like an object when the target answers with a transient failure. */
+  private async testConnection(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.input.target.testConnection({ groups: this.input.compiled.groups !== null });
+        return;
+      } catch (e) {
+        if (!(e instanceof TransientTargetError) || attempt > this.policy.passes) throw e;
+        await this.policy.sleep(this.backoff(attempt, e.retryAfterMs));
+      }
+    }
+  }
+
+  private backoff(pass: number, retryAfterMs = 0): number {
+    return Math.max(retryAfterMs, Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (pass - 1)));
   }
 
   private async loadAssignedGroups(): Promise<void> {
@@ -150,16 +287,27 @@ export class Cycle {
 
   // ------------------------------------------------------------- full cycle
 
-  private async fullImport(): Promise<void> {
+  /**
+   * Reads the whole directory. With a resume point (the job was paused in
+   * an earlier full cycle) the objects up to it are only counted as seen.
+   * Returns true when the job was paused meanwhile (`stopAt` says where).
+   */
+  private async fullImport(resume: ResumePoint | null, watermark: number): Promise<boolean> {
     const { users, groups } = this.input.compiled;
     const batchSize = this.input.batchSize ?? 500;
-    if (users) {
+    if (users && (!resume || resume.phase === 'users')) {
       const seen = new Set<string>();
       const managerWants: ManagerWant[] = [];
       for await (const batch of this.deps.directory.streamUsers({ batchSize })) {
-        this.counters.imported += batch.length;
         for (const u of batch) seen.add(u.id);
-        managerWants.push(...(await this.processUsers(users, batch)));
+        const todo = resume ? batch.filter((u) => u.id > resume.after) : batch;
+        this.counters.imported += todo.length;
+        managerWants.push(...(await this.processUsers(users, todo)));
+        if (todo.length && (await this.stopRequested())) {
+          this.stopAt = { watermark, phase: 'users', after: batch[batch.length - 1]!.id };
+          this.pendingManagers = managerWants.map((w) => w.userSourceId);
+          return true;
+        }
       }
       // Linked users the stream did not return are soft- or hard-deleted.
       await this.sweepUnseen('User', users, seen);
@@ -167,34 +315,43 @@ export class Cycle {
     }
     if (groups) {
       const seen = new Set<string>();
+      const after = resume?.phase === 'groups' ? resume.after : undefined;
       for await (const batch of this.deps.directory.streamGroups({ batchSize })) {
-        this.counters.imported += batch.length;
         for (const g of batch) seen.add(g.id);
-        await this.processGroups(groups, batch);
+        const todo = after === undefined ? batch : batch.filter((g) => g.id > after);
+        this.counters.imported += todo.length;
+        await this.processGroups(groups, todo);
+        if (todo.length && (await this.stopRequested())) {
+          this.stopAt = { watermark, phase: 'groups', after: batch[batch.length - 1]!.id };
+          return true;
+        }
       }
       await this.sweepUnseen('Group', groups, seen);
       await this.allMemberships();
     }
+    // Every group's members were just brought in line: nothing is left dirty.
+    this.membershipDirty.clear();
     this.progress('done', true);
+    return false;
   }
 
   private async sweepUnseen(type: SourceType, mapping: CompiledObjectMapping, seen: Set<string>): Promise<void> {
-    for await (const page of this.links.streamRefs(this.db, type)) {
+    for await (const page of this.links.stream(this.db, type)) {
       const unseen = page.filter((l) => !seen.has(l.sourceId)).map((l) => l.sourceId);
       if (unseen.length) await this.processByIds(type, mapping, unseen);
     }
   }
 
   private async allMemberships(): Promise<void> {
-    for await (const page of this.links.streamRefs(this.db, 'Group', 200)) {
+    for await (const page of this.links.stream(this.db, 'Group', 200)) {
       await this.memberships(page);
     }
   }
 
   // ------------------------------------------------------ incremental cycle
 
-  /** Drains the change feed from the watermark; true when changes remain for the next cycle. */
-  private async incremental(state: JobState): Promise<boolean> {
+  /** Drains the change feed from the watermark; true when changes remain for the next cycle, `stopped` when the job was paused. */
+  private async incremental(state: JobState): Promise<boolean | 'stopped'> {
     const { users, groups } = this.input.compiled;
     let pages = 0;
     for await (const page of this.deps.directory.streamChangesSince(state.watermark ?? 0, { limit: 1000 })) {
@@ -236,82 +393,71 @@ export class Cycle {
       }
       if (users && managerUsers.size) {
         const list = await this.deps.directory.getUsersByIds([...managerUsers]);
-        const stillPending = await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
-        this.updatePending(state, managerUsers, stillPending);
+        await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
       }
       if (groups && groupIds.size) await this.processByIds('Group', groups, [...groupIds]);
-      if (groups) {
-        const dirty = [...this.membershipDirty];
-        this.membershipDirty.clear();
-        const ofDirty = [...(await this.deps.directory.getGroupIdsOfMembers(dirty)).values()].flat();
-        const exportedIn = await this.links.groupsOfMembers(this.db, dirty);
-        const touched = [...new Set([...membershipGroups, ...groupIds, ...ofDirty, ...exportedIn])];
-        const linked = await this.links.getRefs(this.db, 'Group', touched);
-        await this.memberships([...linked.values()]);
-      }
+      if (groups) await this.dirtyMemberships([...membershipGroups, ...groupIds]);
       // The page's work is durable (every batch committed its links): move the watermark past it.
       state.watermark = page[page.length - 1]!.seq;
-      await saveJobState(this.db, this.input.jobId, { watermark: state.watermark, pendingManagers: [] }, this.deps.clock.now());
+      await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+      if (await this.stopRequested()) return 'stopped';
       if (++pages >= 50) return true; // at most 50,000 changes per cycle; the rest next cycle
     }
     return false;
   }
 
-  /** Processes objects by id: live, soft-deleted, or gone (hard-deleted). Returns manager wants for users. */
-  private async processByIds(type: SourceType, mapping: CompiledObjectMapping, ids: string[]): Promise<ManagerWant[]> {
+  /**
+   * Processes objects by id: live, soft-deleted, or gone (hard-deleted).
+   * Returns manager wants for users. `notes` mark retries (logged as such).
+   */
+  private async processByIds(type: SourceType, mapping: CompiledObjectMapping, ids: string[], notes?: ReadonlyMap<string, RetryNote>): Promise<ManagerWant[]> {
     const wants: ManagerWant[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
       if (type === 'User') {
         const found = await this.deps.directory.getUsersByIds(part);
-        wants.push(...(await this.processUsers(mapping, found)));
-        await this.hardDeleted(type, mapping, part.filter((id) => !found.some((u) => u.id === id)));
+        wants.push(...(await this.processUsers(mapping, found, notes)));
+        await this.hardDeleted(type, mapping, part.filter((id) => !found.some((u) => u.id === id)), notes);
       } else {
         const found = await this.deps.directory.getGroupsByIds(part);
-        await this.processGroups(mapping, found);
-        await this.hardDeleted(type, mapping, part.filter((id) => !found.some((g) => g.id === id)));
+        await this.processGroups(mapping, found, notes);
+        await this.hardDeleted(type, mapping, part.filter((id) => !found.some((g) => g.id === id)), notes);
       }
     }
     return wants;
   }
 
-  private async hardDeleted(type: SourceType, mapping: CompiledObjectMapping, ids: string[]): Promise<void> {
+  private async hardDeleted(type: SourceType, mapping: CompiledObjectMapping, ids: string[], notes?: ReadonlyMap<string, RetryNote>): Promise<void> {
     if (ids.length === 0) return;
     const links = await this.links.get(this.db, type, ids);
-    if (links.size === 0) return;
-    const outcomes = await mapLimit([...links.values()], this.input.concurrency ?? 32, (link) =>
-      runObject(mapping, {
+    if (links.size === 0) {
+      // Gone from the source and never linked: nothing will ever be done for them; drop their escrows.
+      if (notes) await this.escrows.clear(this.db, type, ids);
+      return;
+    }
+    const outcomes = await mapLimit([...links.values()], this.input.concurrency ?? 32, (link) => {
+      const retry = notes?.get(`${type}:${link.sourceId}`);
+      return runObject(mapping, {
         type, sourceId: link.sourceId, displayName: link.displayName ?? link.sourceId, bag: {}, link, hardDeleted: true,
         scope: { processed: true, assigned: false, active: false, filterPassed: false, inScope: false, details: {} },
-      }, this.pctx));
+        ...(retry ? { retry } : {}),
+      }, this.pctx);
+    });
     await this.record(type, outcomes.map((o, i) => ({ id: [...links.keys()][i]!, outcome: o })));
   }
 
   // ---------------------------------------------------------- object batches
 
-  private roleAssignments(ent: UserEntitlement | undefined) {
-    if (!ent) return [];
-    const ids = [...ent.direct, ...ent.viaGroups.map((v) => v.appRoleId)];
-    return [...new Set(ids)].map((id) => ({ id, value: null, displayName: id === '00000000-0000-0000-0000-000000000000' ? 'User' : null }));
-  }
-
-  private async processUsers(mapping: CompiledObjectMapping, users: readonly DirectoryUser[]): Promise<ManagerWant[]> {
+  private async processUsers(mapping: CompiledObjectMapping, users: readonly DirectoryUser[], notes?: ReadonlyMap<string, RetryNote>): Promise<ManagerWant[]> {
     if (users.length === 0) return [];
     const ids = users.map((u) => u.id);
     const links = await this.links.get(this.db, 'User', ids);
     const ents = this.input.settings.syncAll ? [] : await this.deps.directory.getEntitlements(this.input.servicePrincipal.id, ids);
     const entById = new Map(ents.map((e) => [e.userId, e]));
     const outcomes = await mapLimit(users, this.input.concurrency ?? 32, (u) => {
-      const ent = entById.get(u.id);
-      const active = !u.deletedDateTime && u.accountEnabled;
-      const assigned = ent ? ent.direct.length > 0 || ent.viaGroups.length > 0 : false;
-      const base: DirectoryUserInput = { ...(u as unknown as DirectoryUserInput), managerId: u.managerId, appRoleAssignments: this.roleAssignments(ent), isSoftDeleted: false };
-      const bag = userToSourceAttributes(base) as Record<string, unknown>;
-      const scope = decideScope(mapping, bag, { assigned, active, syncAll: this.input.settings.syncAll });
-      const finalBag = scope.inScope ? bag : { ...bag, IsSoftDeleted: true };
-      return runObject(mapping, {
-        type: 'User', sourceId: u.id, displayName: u.userPrincipalName, bag: finalBag, scope, link: links.get(u.id),
-      }, this.pctx);
+      const input = userInput(mapping, u, entById.get(u.id), this.input.settings.syncAll, links.get(u.id));
+      const retry = notes?.get(`User:${u.id}`);
+      return runObject(mapping, retry ? { ...input, retry } : input, this.pctx);
     });
     await this.record('User', outcomes.map((o, i) => ({ id: users[i]!.id, outcome: o })));
     const wants: ManagerWant[] = [];
@@ -324,125 +470,257 @@ export class Cycle {
     return wants;
   }
 
-  private async processGroups(mapping: CompiledObjectMapping, groups: readonly DirectoryGroup[]): Promise<void> {
+  private async processGroups(mapping: CompiledObjectMapping, groups: readonly DirectoryGroup[], notes?: ReadonlyMap<string, RetryNote>): Promise<void> {
     if (groups.length === 0) return;
     const links = await this.links.get(this.db, 'Group', groups.map((g) => g.id));
     const outcomes = await mapLimit(groups, this.input.concurrency ?? 32, (g) => {
-      const active = !g.deletedDateTime;
-      const assigned = this.assignedGroups?.has(g.id) ?? false;
-      const bag = groupToSourceAttributes({ ...g, isSoftDeleted: false }) as Record<string, unknown>;
-      const scope = decideScope(mapping, bag, { assigned, active, syncAll: this.input.settings.syncAll });
-      return runObject(mapping, {
-        type: 'Group', sourceId: g.id, displayName: g.displayName ?? g.id, bag: scope.inScope ? bag : { ...bag, IsSoftDeleted: true }, scope, link: links.get(g.id),
-      }, this.pctx);
+      const input = groupInput(mapping, g, this.assignedGroups?.has(g.id) ?? false, this.input.settings.syncAll, links.get(g.id));
+      const retry = notes?.get(`Group:${g.id}`);
+      return runObject(mapping, retry ? { ...input, retry } : input, this.pctx);
     });
     await this.record('Group', outcomes.map((o, i) => ({ id: groups[i]!.id, outcome: o })));
   }
 
-  /**
-   * Retries users whose manager was not linked: those whose manager has a
-   * link now (or whose manager is not known), looked up again in the
-   * directory for their current manager, exactly as if every pending user
-   * were looked up again; the others cannot resolve yet and wait, at the
-   * cost of one indexed read per distinct manager instead of a directory
-   * and a link read per pending user every cycle. (A user's manager only
-   * changes with a managerSet/managerRemoved change, which updates its
-   * entry: see updatePending.) Returns who is still pending.
-   */
-  private async retryPendingManagers(pending: readonly PendingManager[]): Promise<PendingManager[]> {
-    const managerIds = [...new Set(pending.flatMap((p) => (p.managerSourceId === null ? [] : [p.managerSourceId])))];
-    const linked = await this.links.getRefs(this.db, 'User', managerIds);
-    const ready = pending.filter((p) => p.managerSourceId === null || linked.has(p.managerSourceId));
-    if (ready.length === 0) return [...pending];
-    const waiting = pending.filter((p) => p.managerSourceId !== null && !linked.has(p.managerSourceId));
-    const users = await this.deps.directory.getUsersByIds(ready.map((p) => p.userSourceId));
-    const still = await this.managers(users.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
-    return [...waiting, ...still];
-  }
-
-  /**
-   * After the managers of `users` were resolved again (their manager
-   * changed in the directory): the entries of those among them that were
-   * pending follow their new manager, or leave when it resolved.
-   */
-  private updatePending(state: JobState, users: ReadonlySet<string>, stillPending: readonly PendingManager[]): void {
-    if (state.pendingManagers.length === 0) return;
-    const wasPending = new Set(state.pendingManagers.filter((p) => users.has(p.userSourceId)).map((p) => p.userSourceId));
-    if (wasPending.size === 0) return;
-    state.pendingManagers = [
-      ...state.pendingManagers.filter((p) => !wasPending.has(p.userSourceId)),
-      ...stillPending.filter((p) => wasPending.has(p.userSourceId)),
-    ];
-  }
-
-  private async managers(wants: readonly ManagerWant[]): Promise<PendingManager[]> {
-    const pending: PendingManager[] = [];
+  /** Sets managers; returns the users whose manager is not linked yet. Failures are retried, escrowed or healed. */
+  private async managers(wants: readonly ManagerWant[]): Promise<string[]> {
+    const pending: string[] = [];
     for (let i = 0; i < wants.length; i += 500) {
-      const res = await resolveManagers(this.db, this.links, this.input.target, wants.slice(i, i + 500), this.counters, TARGET_SYSTEM);
-      pending.push(...res.pending);
+      const chunk = wants.slice(i, i + 500);
+      const res = await resolveManagers(this.db, this.links, this.input.target, chunk, this.counters, TARGET_SYSTEM);
+      const waiting = res.pending.map((w) => w.userSourceId);
+      pending.push(...waiting);
+      for (const w of chunk) this.unresolvedManagers.delete(w.userSourceId);
+      for (const id of waiting) this.unresolvedManagers.add(id);
+      const failed = res.traces.filter((t) => t.status === 'failure');
       await this.deps.store.transaction(async (trx) => {
         await this.links.setManagers(trx, res.managerUpdates, this.deps.clock.now().toISOString());
-        await this.writeLogs(res.traces, trx);
+        if (this.referenceEscrows) {
+          const notOk = new Set([...waiting, ...failed.map((t) => t.sourceId)]);
+          await this.escrows.clear(trx, 'User', chunk.map((w) => w.userSourceId).filter((id) => !notOk.has(id)), 'references');
+        }
+        await this.referenceFailures(trx, 'User', 'manager', failed);
       });
+      await this.writeLogs(res.traces);
     }
     return pending;
   }
 
-  /** Syncs these groups' members, then records what the target accepted and the log entries in one transaction. */
-  private async memberships(groups: readonly LinkRef[]): Promise<void> {
+  private async memberships(groups: readonly Link[]): Promise<void> {
     const results = await mapLimit(groups, 4, (g) => syncGroupMembers(this.db, this.deps.directory, this.links, this.input.target, g, this.counters, TARGET_SYSTEM));
     const traces = results.flatMap((r) => (r.trace ? [r.trace] : []));
-    if (traces.length === 0) return;
+    const failed = traces.filter((t) => t.status === 'failure');
     await this.deps.store.transaction(async (trx) => {
+      // What the target accepted becomes the exported membership.
       for (const [i, r] of results.entries()) {
         if (r.removed.length) await this.links.removeMembers(trx, groups[i]!.sourceId, r.removed);
         if (r.added.length) await this.links.addMembers(trx, groups[i]!.sourceId, r.added);
       }
-      await this.writeLogs(traces, trx);
+      if (this.referenceEscrows) {
+        const notOk = new Set(failed.map((t) => t.sourceId));
+        await this.escrows.clear(trx, 'Group', groups.map((g) => g.sourceId).filter((id) => !notOk.has(id)), 'references');
+      }
+      await this.referenceFailures(trx, 'Group', 'members', failed);
+    });
+    await this.writeLogs(traces);
+  }
+
+
+  /** The groups whose members need a look because objects entered or left the target (and `extra` ones). */
+  private async dirtyMemberships(extra: readonly string[] = []): Promise<void> {
+    if (!this.input.compiled.groups) return;
+    const dirty = [...this.membershipDirty];
+    this.membershipDirty.clear();
+    if (dirty.length === 0 && extra.length === 0) return;
+    const ofDirty = dirty.length ? [...(await this.deps.directory.getGroupIdsOfMembers(dirty)).values()].flat() : [];
+    const exportedIn = dirty.length ? await this.links.groupsOfMembers(this.db, dirty) : [];
+    const touched = [...new Set([...extra, ...ofDirty, ...exportedIn])];
+    const linked = await this.links.get(this.db, 'Group', touched);
+    await this.memberships([...linked.values()]);
+  }
+
+  /**
+   * A manager or members update failed: a vanished object is provisioned
+   * again (its link dropped), a transient failure waits for the next pass,
+   * anything else is escrowed as a reference failure.
+   */
+  private async referenceFailures(trx: Db, type: SourceType, kind: 'manager' | 'members', traces: readonly ObjectTrace[]): Promise<void> {
+    for (const t of traces) {
+      const cause = t.cause;
+      if (cause instanceof NotFoundTargetError) {
+        await this.links.remove(trx, type, [t.sourceId]);
+        this.heal(type, t.sourceId, t);
+        continue;
+      }
+      const escrow = escrowOf(cause ?? new Error(t.error?.reason ?? 'reference failure'), kind);
+      if (escrow.transient && this.canRetry) {
+        this.queueRetry(type, t.sourceId, kind, escrow, t);
+      } else {
+        await this.escrowFailure(trx, { type, sourceId: t.sourceId, ...escrow }, t);
+      }
+    }
+  }
+
+  /** The target lost a linked object: provision it again, now or (after the last pass) next cycle. */
+  private heal(type: SourceType, sourceId: string, trace: ObjectTrace): void {
+    const escrow = { action: 'create', error: { code: 'InvalidAnchor', message: 'The object no longer exists in the target; it is provisioned again.' }, transient: true };
+    if (this.canRetry) this.queueRetry(type, sourceId, 'object', escrow, trace);
+    else this.lateHeals.push({ type, sourceId, ...escrow });
+  }
+
+  private get canRetry(): boolean {
+    return this.retryPass < this.policy.passes;
+  }
+
+  private queueRetry(type: SourceType, sourceId: string, kind: PendingRetry['kind'], escrow: NonNullable<ObjectOutcome['escrow']>, trace: ObjectTrace | null): void {
+    const key = `${type}:${sourceId}:${kind}`;
+    const prev = this.attemptsInCycle.get(key);
+    const attempts = (prev?.attempts ?? 0) + 1;
+    const first = prev?.first ?? this.deps.clock.now().toISOString();
+    this.attemptsInCycle.set(key, { attempts, first });
+    this.retryQueue.set(key, {
+      type, sourceId, kind, action: escrow.action, code: escrow.error.code, attempts, firstFailedAt: first,
+      ...(escrow.retryAfterMs !== undefined ? { retryAfterMs: escrow.retryAfterMs } : {}),
+    });
+    if (trace?.error) trace.error.reason += `\r\nThis operation will be retried within this cycle (attempt ${attempts + 1}).`;
+  }
+
+  /** Records an escrow and says in the log entry when it is tried again (Entra's wording, entra-behavior.md §5.1). */
+  private async escrowFailure(trx: Db, f: EscrowFailure, trace: ObjectTrace | null): Promise<Escrow | undefined> {
+    const prior = this.attemptsInCycle.get(`${f.type}:${f.sourceId}:${f.action === 'manager' || f.action === 'members' ? f.action : 'object'}`)?.attempts ?? 0;
+    const esc = await this.escrows.record(trx, f, this.deps.clock.now());
+    this.counters.escrowed++;
+    if (f.action === 'manager' || f.action === 'members') this.referenceEscrows = true;
+    if (trace?.error) {
+      trace.error.reason += esc
+        ? ` This operation was retried ${esc.attempts - 1 + prior} times. It will be retried again after this date: ${esc.nextAttemptAt} UTC`
+        : ' This operation failed for 28 days; it will not be retried again until the object changes.';
+    }
+    return esc;
+  }
+
+  /** Passes over the transient failures, with back-off; the last pass escrows what still fails. */
+  private async drainRetries(): Promise<void> {
+    const { users, groups } = this.input.compiled;
+    while (this.retryQueue.size > 0 && this.retryPass < this.policy.passes) {
+      this.retryPass++;
+      const batch = [...this.retryQueue.values()];
+      this.retryQueue.clear();
+      await this.policy.sleep(this.backoff(this.retryPass, Math.max(0, ...batch.map((b) => b.retryAfterMs ?? 0))));
+      this.counters.retried += batch.length;
+      const now = this.deps.clock.now().toISOString();
+      const notes = new Map<string, RetryNote>(batch.filter((b) => b.kind === 'object').map((b) => [`${b.type}:${b.sourceId}`, {
+        kind: 'cycle', attempts: b.attempts, firstFailedAt: b.firstFailedAt, nextAttemptAt: now, action: b.action, code: b.code,
+      }]));
+      const ids = (type: SourceType, kind: PendingRetry['kind']) => batch.filter((b) => b.type === type && b.kind === kind).map((b) => b.sourceId);
+      const userIds = ids('User', 'object');
+      const groupIds = ids('Group', 'object');
+      if (users && userIds.length) await this.managers(await this.processByIds('User', users, userIds, notes));
+      if (groups && groupIds.length) await this.processByIds('Group', groups, groupIds, notes);
+      const managerIds = ids('User', 'manager');
+      if (users && managerIds.length) {
+        const list = await this.deps.directory.getUsersByIds(managerIds);
+        await this.managers(list.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+      }
+      await this.dirtyMemberships([...groupIds, ...ids('Group', 'members')]);
+    }
+  }
+
+  /** After the last pass (or when the job is paused): what still waits for a retry is escrowed, due at the next cycle. */
+  private async flushRetries(): Promise<void> {
+    const left = [...this.retryQueue.values()];
+    this.retryQueue.clear();
+    if (left.length === 0 && this.lateHeals.length === 0) return;
+    await this.deps.store.transaction(async (trx) => {
+      for (const r of left) {
+        await this.escrowFailure(trx, {
+          type: r.type, sourceId: r.sourceId, action: r.action, transient: true,
+          error: { code: r.code, message: 'A transient failure outlasted the retries of the cycle.' },
+          ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}),
+        }, null);
+      }
+      for (const h of this.lateHeals.splice(0)) await this.escrowFailure(trx, h, null);
     });
   }
 
+  /** Escrows whose next attempt is due, processed again and logged as retries. */
   private async retryEscrows(): Promise<void> {
     const due = await this.escrows.due(this.db, this.deps.clock.now());
     if (due.length === 0) return;
+    this.counters.escrowRetries += due.length;
+    const notes = new Map<string, RetryNote>(due.map((e) => [`${e.type}:${e.sourceId}`, {
+      kind: 'escrow', attempts: e.attempts, firstFailedAt: e.firstFailedAt, nextAttemptAt: e.nextAttemptAt, action: e.action, code: e.error.code,
+    }]));
     const users = due.filter((e) => e.type === 'User').map((e) => e.sourceId);
     const groups = due.filter((e) => e.type === 'Group').map((e) => e.sourceId);
+    if (users.length && this.input.compiled.users) {
+      const wants = await this.processByIds('User', this.input.compiled.users, users, notes);
+      // A manager escrow is retried through the user's manager, also when the user itself needed no change.
+      const managerOnly = due.filter((e) => e.type === 'User' && e.action === 'manager' && !wants.some((w) => w.userSourceId === e.sourceId)).map((e) => e.sourceId);
+      const extra = managerOnly.length ? await this.deps.directory.getUsersByIds(managerOnly) : [];
+      await this.managers([...wants, ...extra.filter((u) => !u.deletedDateTime).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId }))]);
+    }
+    if (groups.length && this.input.compiled.groups) {
+      await this.processByIds('Group', this.input.compiled.groups, groups, notes);
+      await this.dirtyMemberships(groups);
+    }
+    await this.dirtyMemberships();
+  }
+
+  /** Deletes and disables staged by an earlier cycle, looked at again (held back again unless approved or no longer wanted). */
+  private async restaged(previous: readonly StagedDelete[]): Promise<void> {
+    const todo = previous.filter((x) => !this.staged.has(`${x.type}:${x.sourceId}`));
+    const users = todo.filter((x) => x.type === 'User').map((x) => x.sourceId);
+    const groups = todo.filter((x) => x.type === 'Group').map((x) => x.sourceId);
     if (users.length && this.input.compiled.users) await this.processByIds('User', this.input.compiled.users, users);
     if (groups.length && this.input.compiled.groups) await this.processByIds('Group', this.input.compiled.groups, groups);
+    await this.dirtyMemberships();
   }
 
   // ------------------------------------------------------------------ record
 
-  /**
-   * Writes a batch's outcomes in one transaction: links, escrows and log
-   * entries, so that an entry exists exactly when the change it describes
-   * is recorded.
-   */
+  /** Writes a batch's outcomes in one transaction: links, escrows, logs. */
   private async record(type: SourceType, items: { id: string; outcome: ObjectOutcome }[]): Promise<void> {
     const now = this.deps.clock.now();
     const upserts = items.flatMap((x) => (x.outcome.upsert ? [x.outcome.upsert] : []));
     const removals = items.filter((x) => x.outcome.remove).map((x) => x.id);
     const succeeded = items.filter((x) => x.outcome.succeeded).map((x) => x.id);
-    const failed = items.filter((x) => x.outcome.escrow);
+    const toEscrow: { id: string; outcome: ObjectOutcome }[] = [];
+    for (const x of items) {
+      const escrow = x.outcome.escrow;
+      if (escrow) {
+        if (escrow.transient && this.canRetry) this.queueRetry(type, x.id, 'object', escrow, x.outcome.trace);
+        else toEscrow.push(x);
+      }
+      if (x.outcome.staged) this.staged.set(`${type}:${x.id}`, { type, sourceId: x.id });
+      else if (x.outcome.succeeded) this.staged.delete(`${type}:${x.id}`);
+    }
     const traces = items.flatMap((x) => (x.outcome.trace ? [x.outcome.trace] : []));
     for (const x of items) if (x.outcome.activityChanged) this.membershipDirty.add(x.id);
     await this.deps.store.transaction(async (trx) => {
       await this.links.upsert(trx, upserts, now.toISOString());
-      if (removals.length) await this.links.remove(trx, type, removals);
-      if (succeeded.length) await this.escrows.clear(trx, type, succeeded);
-      for (const f of failed) await this.escrows.record(trx, { type, sourceId: f.id, action: f.outcome.escrow!.action, error: f.outcome.escrow!.error }, now);
-      await this.writeLogs(traces, trx);
+      if (removals.length) {
+        await this.links.remove(trx, type, removals);
+        await this.escrows.clear(trx, type, removals);
+      }
+      if (succeeded.length) await this.escrows.clear(trx, type, succeeded, 'objects');
+      for (const f of toEscrow) {
+        const e = f.outcome.escrow!;
+        await this.escrowFailure(trx, {
+          type, sourceId: f.id, action: e.action, error: e.error, transient: e.transient,
+          ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+        }, f.outcome.trace);
+      }
     });
+    await this.writeLogs(traces);
     this.completed += items.length;
     this.progress(type);
   }
 
-  /** Writes log entries; inside a transaction, pass it (`db`): the store's one SQLite connection is the transaction's until it ends. */
-  private async writeLogs(traces: readonly ObjectTrace[], db?: Db): Promise<void> {
+  private async writeLogs(traces: readonly ObjectTrace[]): Promise<void> {
     if (traces.length === 0) return;
     const at = this.deps.clock.now();
     const entries: ProvisioningObjectSummary[] = traces.map((t) => t.toEntry(this.scope, at));
-    await this.deps.logs.write(entries, db);
+    await this.deps.logs.write(entries);
   }
 
 }

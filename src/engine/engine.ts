@@ -2,7 +2,10 @@
  * The synchronization engine: runs a job's cycle and reports it in the job's
  * status exactly as Graph shows it (lastExecution, lastSuccessfulExecution…,
  * steady state, counts by type, quarantine). It gives restart's resetScope
- * flags their effect at the start of the next cycle.
+ * flags their effect at the start of the next cycle, decides after each
+ * cycle whether the job goes into (or stays in) quarantine, and serves the
+ * on-demand operations: provisionOnDemand, validateCredentials and the
+ * escrow listing (docs/failure-handling.md).
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
@@ -14,16 +17,25 @@ import type { ApplicationService } from '../applications/applications.ts';
 import type { SynchronizationStatusT, TaskExecutionT } from '../graph/sync-schemas.ts';
 import { StopRunError, isTargetError } from '../connectors/errors.ts';
 import { parseResetScope } from '../sync/job-model.ts';
+import type { RestartFlag } from '../sync/job-model.ts';
 import { compileJobSchema } from './mapping-plan.ts';
 import type { CompiledJobSchema } from './mapping-plan.ts';
 import { Cycle } from './cycle.ts';
-import type { CycleResult } from './cycle.ts';
+import type { CycleResult, RetryPolicy } from './cycle.ts';
 import type { ProvisioningLogSink } from './log-entry.ts';
 import type { TargetFactory } from './target-factory.ts';
 import { secretFlag } from './target-factory.ts';
 import { LinkRepository } from './links.ts';
 import { EscrowRepository } from './escrows.ts';
 import { deleteJobState, loadJobState, saveJobState } from './job-state.ts';
+import { DeleteGate, ENTRA_ESCROW_THRESHOLDS, escrowThresholdCrossed, imposeQuarantine, resolveDeleteThreshold, tooManyDeletes } from './quarantine.ts';
+import type { EscrowThresholds, QuarantineCause } from './quarantine.ts';
+import { OnDemand } from './on-demand.ts';
+import type { OnDemandRequest, OnDemandResponse, Initiator } from './on-demand.ts';
+import { validateCredentials } from './credentials.ts';
+import type { ValidateCredentialsRequest } from './credentials.ts';
+import { listEscrows } from './escrow-listing.ts';
+import type { EscrowPage } from './escrow-listing.ts';
 
 export interface EngineDeps {
   store: Store;
@@ -35,19 +47,41 @@ export interface EngineDeps {
   logger: Logger;
   tenant: { id: string; domain: string };
   targetFactory: TargetFactory;
+  options?: EngineOptions;
+}
+
+/** Tuning, mostly for tests: Entra's figures are the defaults. */
+export interface EngineOptions {
+  /** Escrow thresholds of quarantine (default Entra's 5,000 / 40 % / 40,000 / 60,000). */
+  thresholds?: EscrowThresholds;
+  /** Objects per directory batch (default 500). */
+  batchSize?: number;
+  /** Objects processed at once (default 32). */
+  concurrency?: number;
+  /** In-cycle retries of transient failures. */
+  retry?: Partial<RetryPolicy>;
+  /** provisionOnDemand requests per job per window (default Graph's 5 per 10 s). */
+  onDemandRateLimit?: { requests: number; windowSeconds: number };
 }
 
 export interface RunOptions {
   onProgress?: (p: { completed: number; total: number; phase: string }) => void;
 }
 
-/** First re-evaluation 5 minutes after a quarantine begins (entra-behavior.md §2.8). */
-const QUARANTINE_FIRST_RETRY_MS = 5 * 60_000;
+const EMPTY_EXECUTION = {
+  activityIdentifier: null, countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0,
+  countExported: 0, countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0,
+} as const;
 
 export class SyncEngine {
   private readonly compiled = new Map<string, { version: string; schema: CompiledJobSchema }>();
+  private readonly onDemand: OnDemand;
 
   constructor(private readonly deps: EngineDeps) {
+    this.onDemand = new OnDemand({
+      store: deps.store, directory: deps.directory, logs: deps.logs, clock: deps.clock, tenant: deps.tenant, targetFactory: deps.targetFactory,
+      sync: deps.sync, applications: deps.applications, compile: (job) => this.compile(job),
+    }, deps.options?.onDemandRateLimit);
     // Deleting a job removes everything the engine kept for it (graph-sync-api.md §3.3.4).
     deps.sync.events.on('job', (e) => {
       if (e.kind === 'deleted') {
@@ -70,7 +104,7 @@ export class SyncEngine {
   }
 
   /** Compiled once per schema version: every PUT moves the version on. */
-  private compile(job: JobRecord): CompiledJobSchema {
+  compile(job: JobRecord): CompiledJobSchema {
     const hit = this.compiled.get(job.id);
     if (hit && hit.version === (job.schema.version ?? '')) return hit.schema;
     const schema = compileJobSchema(job.schema);
@@ -83,33 +117,52 @@ export class SyncEngine {
     if (state.watermark !== null) await saveJobState(this.deps.store.db, jobId, { ...state, watermark: null }, this.deps.clock.now());
   }
 
-  /** Applies and clears the resetScope flags a restart left for the engine. */
-  private async consumeResets(job: JobRecord): Promise<void> {
-    if (!job.pendingResetScope) return;
+  /**
+   * Applies and clears the resetScope flags a restart left for the engine
+   * (graph-sync-api.md §3.3.7): `ConnectorDataStore` drops the links (and
+   * what depends on them: staged deletes, a paused cycle's resume point, the
+   * watermark); `Escrows` drops the escrows; `Watermark` makes this cycle a
+   * full one; `QuarantineState` was applied by the restart itself;
+   * `ForceDeletes` lets this cycle's deletes through (returned to the caller).
+   */
+  private async consumeResets(job: JobRecord): Promise<Set<RestartFlag>> {
+    if (!job.pendingResetScope) return new Set();
     const flags = parseResetScope(job.pendingResetScope);
     await this.deps.store.transaction(async (trx) => {
       if (flags.has('ConnectorDataStore')) await new LinkRepository(job.id).clear(trx);
       if (flags.has('Escrows')) await new EscrowRepository(job.id).clearAll(trx);
       if (flags.has('Watermark') || flags.has('ConnectorDataStore')) {
         const state = await loadJobState(trx, job.id);
-        await saveJobState(trx, job.id, { ...state, watermark: null }, this.deps.clock.now());
+        const dropLinks = flags.has('ConnectorDataStore');
+        await saveJobState(trx, job.id, {
+          ...state, watermark: null, resume: null,
+          pendingManagers: dropLinks ? [] : state.pendingManagers,
+          stagedDeletes: dropLinks ? [] : (state.stagedDeletes ?? []),
+        }, this.deps.clock.now());
       }
     });
     await this.deps.sync.mutateJob(job.spId, job.id, () => ({ pendingResetScope: null }));
+    return flags;
   }
 
   /**
    * Runs one cycle of a job now and records its outcome in the job status.
    * A target that cannot be used (credentials, URL, compliance) quarantines
-   * the job; per-object failures become escrows.
+   * the job at once; per-object failures become escrows, which quarantine
+   * the job when they cross Entra's thresholds; deletes beyond the
+   * accidental-deletion threshold are staged and quarantine it
+   * (`TooManyDeletes`). A cycle stopped by Pause records where it got to.
    */
   async runCycle(jobId: string, opts: RunOptions = {}): Promise<CycleResult | undefined> {
     const job = await this.deps.sync.findJob(jobId);
     if (!job) return undefined;
-    await this.consumeResets(job);
+    const pausedAtStart = job.schedule.state === 'Paused';
+    const flags = await this.consumeResets(job);
     const sp = await this.deps.applications.getServicePrincipal(job.spId);
     const secrets = await this.deps.sync.readSecrets(job.spId);
+    const threshold = resolveDeleteThreshold(job.settings, secrets.SyncNotificationSettings);
     const began = this.deps.clock.now();
+    const o = this.deps.options ?? {};
     let target;
     try {
       target = this.deps.targetFactory(secrets, {});
@@ -127,14 +180,34 @@ export class SyncEngine {
             opts.onProgress?.(p);
             this.reportProgress(job, p);
           },
+          deleteGate: new DeleteGate(threshold, flags.has('ForceDeletes')),
+          ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+          ...(o.retry ? { retry: o.retry } : {}),
+          // Pause stops the cycle between batches; a cycle run on a job that was already paused runs to its end.
+          shouldStop: async () => {
+            const now = await this.deps.sync.findJob(job.id);
+            return !now || (!pausedAtStart && now.schedule.state === 'Paused');
+          },
         },
       );
       const result = await cycle.run();
-      await this.recordSuccess(job, result);
+      this.deps.logger.info({
+        jobId: job.id, cycleId: result.cycleId, full: result.full, interrupted: result.interrupted, counters: { ...result.counters },
+        staged: result.staged, target: result.targetStats,
+      }, `cycle ended: ${result.counters.exported} exported, ${result.counters.retried} retried within the cycle, ${result.counters.escrowRetries} escrows retried, ` +
+        `${result.counters.escrowed} escrowed, ${result.staged} staged; target: ${result.targetStats.requests} requests, ${result.targetStats.retries} retried, ` +
+        `${result.targetStats.throttled} throttled, ${result.targetStats.timeouts} timed out`);
+      if (result.interrupted) await this.recordInterrupted(job, result);
+      else await this.afterCycle(job, result, threshold.value);
       return result;
     } catch (e) {
       if (e instanceof StopRunError) {
-        await this.quarantine(job, began, e);
+        const now = this.deps.clock.now();
+        const error = { code: e.code, message: e.message, tenantActionable: e.tenantActionable };
+        await this.quarantine(job, { reason: e.quarantineReason, error }, {
+          ...EMPTY_EXECUTION, error, state: 'Failed', timeBegan: began.toISOString(), timeEnded: now.toISOString(),
+        }, true);
         return undefined;
       }
       await this.recordFailure(job, began, e);
@@ -158,6 +231,67 @@ export class SyncEngine {
     const progress = [{ completedUnits: p.completed, totalUnits: Math.max(p.total, p.completed), units: 'objects', progressObservationDateTime: now.toISOString() }];
     void this.deps.sync.mutateJob(job.spId, job.id, (j) => ({ status: { ...j.status, progress } }))
       .catch((err: unknown) => this.deps.logger.debug({ err, jobId: job.id }, 'progress update skipped'));
+  }
+
+  /** The counts that decide escrow quarantine: object and reference failures, and the objects that are fine. */
+  async escrowCounts(jobId: string): Promise<{ failed: number; referenceFailed: number; succeeded: number }> {
+    const db = this.deps.store.db;
+    const stats = await new EscrowRepository(jobId).stats(db);
+    const links = new LinkRepository(jobId);
+    const linked = (await links.count(db, 'User')) + (await links.count(db, 'Group'));
+    // Failed updates, disables and deletes are of linked objects; failed creates have no link.
+    const linkedFailing = stats.objects - stats.creates;
+    return { failed: stats.objects, referenceFailed: stats.references, succeeded: Math.max(0, linked - linkedFailing) };
+  }
+
+  /** After a complete cycle: too many deletes, too many failures, or a success. */
+  private async afterCycle(job: JobRecord, result: CycleResult, deleteThreshold: number): Promise<void> {
+    const exec = this.execution(result);
+    if (result.staged > 0) {
+      await this.quarantine(job, tooManyDeletes(result.staged, deleteThreshold), exec, false, result);
+      return;
+    }
+    const crossed = escrowThresholdCrossed(await this.escrowCounts(job.id), this.deps.options?.thresholds ?? ENTRA_ESCROW_THRESHOLDS);
+    if (crossed && result.full) {
+      await this.pruneEscrows(job, result, crossed);
+      return;
+    }
+    if (crossed) {
+      await this.quarantine(job, crossed, exec, false, result);
+      return;
+    }
+    await this.recordSuccess(job, result);
+  }
+
+  /**
+   * The initial (full) cycle reached an escrow threshold: Entra clears the
+   * escrows instead of quarantining, completes the initial cycle, then pauses
+   * the job until the errors are dealt with (`escrowsPruned`, entra-behavior.md §1.1).
+   */
+  private async pruneEscrows(job: JobRecord, result: CycleResult, c: QuarantineCause): Promise<void> {
+    await new EscrowRepository(job.id).clearAll(this.deps.store.db);
+    const exec = this.execution(result);
+    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+      schedule: { ...j.schedule, state: 'Paused' },
+      status: {
+        ...j.status, code: 'Paused', escrowsPruned: true, lastExecution: { ...exec, error: c.error },
+        countSuccessiveCompleteFailures: 0, quarantine: null,
+      },
+    }));
+    this.deps.logger.warn({ jobId: job.id, reason: c.reason }, `initial cycle crossed an escrow threshold: escrows pruned, job paused: ${c.error.message}`);
+  }
+
+  /** A paused cycle: its partial execution and progress; the job stays paused and resumes there on Start. */
+  private async recordInterrupted(job: JobRecord, result: CycleResult): Promise<void> {
+    const exec = this.execution(result);
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+      status: {
+        ...j.status,
+        lastExecution: exec,
+        progress: [{ completedUnits: result.counters.imported + result.counters.importedDeltas, totalUnits: 0, units: 'objects (paused; resumes on Start)', progressObservationDateTime: now }],
+      },
+    }));
   }
 
   private execution(result: CycleResult): TaskExecutionT {
@@ -187,6 +321,7 @@ export class SyncEngine {
     await this.deps.sync.mutateJob(job.spId, job.id, (j) => {
       const s: SynchronizationStatusT = {
         ...j.status,
+        escrowsPruned: false,
         code: j.schedule.state === 'Paused' ? 'Paused' : j.status.code === 'Quarantine' ? 'Active' : j.schedule.state === 'Active' ? 'Active' : j.status.code,
         countSuccessiveCompleteFailures: 0,
         lastExecution: exec,
@@ -205,34 +340,33 @@ export class SyncEngine {
     });
   }
 
-  private async quarantine(job: JobRecord, began: Date, e: StopRunError): Promise<void> {
+  /**
+   * Puts the job into quarantine, or keeps it there with one more
+   * re-evaluation in the series (quarantine.ts: the ladder, and the job
+   * disabled after 28 days).
+   */
+  private async quarantine(job: JobRecord, c: QuarantineCause, exec: TaskExecutionT, completeFailure: boolean, result?: CycleResult): Promise<void> {
     const now = this.deps.clock.now();
-    const error = { code: e.code, message: e.message, tenantActionable: e.tenantActionable };
+    let disabled = false;
     await this.deps.sync.mutateJob(job.spId, job.id, (j) => {
-      const prev = j.status.quarantine;
-      const exec: TaskExecutionT = {
-        activityIdentifier: null, countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0,
-        countExported: 0, countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0,
-        error, state: 'Failed', timeBegan: began.toISOString(), timeEnded: now.toISOString(),
+      const imposed = imposeQuarantine(j.status.quarantine, c, now);
+      disabled = imposed.disable;
+      const status: SynchronizationStatusT = {
+        ...j.status,
+        code: 'Quarantine',
+        countSuccessiveCompleteFailures: completeFailure ? j.status.countSuccessiveCompleteFailures + 1 : 0,
+        lastExecution: exec,
+        quarantine: imposed.quarantine,
       };
-      return {
-        status: {
-          ...j.status,
-          code: 'Quarantine',
-          countSuccessiveCompleteFailures: j.status.countSuccessiveCompleteFailures + 1,
-          lastExecution: exec,
-          quarantine: {
-            currentBegan: now.toISOString(),
-            nextAttempt: new Date(now.getTime() + QUARANTINE_FIRST_RETRY_MS).toISOString(),
-            reason: e.quarantineReason,
-            seriesBegan: prev?.seriesBegan ?? now.toISOString(),
-            seriesCount: (prev?.seriesCount ?? 0) + 1,
-            error,
-          },
-        },
-      };
+      if (result) {
+        status.synchronizedEntryCountByType = [
+          { key: 'User to User', value: result.linkCounts.users },
+          { key: 'Group to Group', value: result.linkCounts.groups },
+        ];
+      }
+      return { status, ...(imposed.disable ? { schedule: { ...j.schedule, state: 'Disabled' as const } } : {}) };
     });
-    this.deps.logger.warn({ jobId: job.id, code: e.code }, `job quarantined: ${e.message}`);
+    this.deps.logger.warn({ jobId: job.id, reason: c.reason, code: c.error.code, disabled }, `job quarantined: ${c.error.message ?? c.reason}`);
   }
 
   private async recordFailure(job: JobRecord, began: Date, e: unknown): Promise<void> {
@@ -244,12 +378,28 @@ export class SyncEngine {
         ...j.status,
         countSuccessiveCompleteFailures: j.status.countSuccessiveCompleteFailures + 1,
         lastExecution: {
-          activityIdentifier: null, countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0,
-          countExported: 0, countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0,
+          ...EMPTY_EXECUTION,
           error: { code, message: 'The cycle failed; it will be retried.', tenantActionable: false },
           state: 'Failed', timeBegan: began.toISOString(), timeEnded: now.toISOString(),
         },
       },
     })).catch(() => undefined);
+  }
+
+  // ------------------------------------------------------ on-demand operations
+
+  /** provisionOnDemand (graph-sync-api.md §3.3.8): one user, or one group with up to 5 members, now. */
+  provisionOnDemand(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse> {
+    return this.onDemand.provision(job, request, initiator);
+  }
+
+  /** validateCredentials (graph-sync-api.md §3.3.9–3.3.10): resolves when the target accepts them, else a Graph 400. */
+  validateCredentials(request: ValidateCredentialsRequest): Promise<void> {
+    return validateCredentials({ sync: this.deps.sync, targetFactory: this.deps.targetFactory, compile: (job) => this.compile(job) }, request);
+  }
+
+  /** A page of a job's escrows (Provisio extension, read-only). */
+  listEscrows(jobId: string, opts: { top: number; skipToken?: string }): Promise<EscrowPage> {
+    return listEscrows({ store: this.deps.store, directory: this.deps.directory }, jobId, opts);
   }
 }

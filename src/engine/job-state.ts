@@ -1,44 +1,57 @@
 /**
  * The engine's per-job state: the watermark into the directory's change
- * feed (null: the next cycle is a full one) and references still pending.
+ * feed (null: the next cycle is a full one), references still pending,
+ * deletes held back by the accidental-deletion threshold, and where a
+ * paused full cycle stopped.
  */
 import type { Db } from '../store/store.ts';
+import type { SourceType } from './mapping-plan.ts';
 
-/** A user whose manager was not linked when last looked at. */
-export interface PendingManager {
-  userSourceId: string;
-  /** The manager's source id then; null when not known (state written before it was kept): look the user up. */
-  managerSourceId: string | null;
+/** A delete or disable held back (entra-behavior.md §4.1), re-evaluated by later cycles. */
+export interface StagedDelete {
+  type: SourceType;
+  sourceId: string;
+}
+
+/** Where a full cycle stopped when its job was paused: it resumes there on Start. */
+export interface ResumePoint {
+  /** The feed position read when the full cycle began: the next incremental starts there. */
+  watermark: number;
+  /** The stage that was running. */
+  phase: 'users' | 'groups';
+  /** The last source id processed in that stage (streams come in id order). */
+  after: string;
 }
 
 export interface JobState {
   watermark: number | null;
   /** Users whose manager was not linked yet when last looked at. */
-  pendingManagers: PendingManager[];
+  pendingManagers: string[];
+  stagedDeletes?: StagedDelete[];
+  resume?: ResumePoint | null;
 }
 
-interface StoredCycle {
-  /** [user source id, manager source id] pairs. */
-  pendingManagerPairs?: [string, string][];
-  /** Earlier form: user source ids only. */
+interface CycleJson {
   pendingManagers?: string[];
+  stagedDeletes?: StagedDelete[];
+  resume?: ResumePoint | null;
 }
 
 export async function loadJobState(db: Db, jobId: string): Promise<JobState> {
   const row = await db.selectFrom('sync_job_state').selectAll().where('job_id', '=', jobId).executeTakeFirst();
-  const cycle = row?.cycle ? (JSON.parse(row.cycle) as StoredCycle) : {};
-  const pendingManagers: PendingManager[] = [
-    ...(cycle.pendingManagerPairs ?? []).map(([userSourceId, managerSourceId]) => ({ userSourceId, managerSourceId })),
-    ...(cycle.pendingManagers ?? []).map((userSourceId) => ({ userSourceId, managerSourceId: null })),
-  ];
-  return { watermark: row?.watermark === undefined || row.watermark === null ? null : Number(row.watermark), pendingManagers };
+  const cycle = row?.cycle ? (JSON.parse(row.cycle) as CycleJson) : {};
+  return {
+    watermark: row?.watermark === undefined || row.watermark === null ? null : Number(row.watermark),
+    pendingManagers: cycle.pendingManagers ?? [],
+    stagedDeletes: cycle.stagedDeletes ?? [],
+    resume: cycle.resume ?? null,
+  };
 }
 
 export async function saveJobState(db: Db, jobId: string, state: JobState, now: Date): Promise<void> {
-  const known = state.pendingManagers.filter((p) => p.managerSourceId !== null);
-  const unknown = state.pendingManagers.filter((p) => p.managerSourceId === null);
-  const cycle: StoredCycle = { pendingManagerPairs: known.map((p) => [p.userSourceId, p.managerSourceId!]) };
-  if (unknown.length) cycle.pendingManagers = unknown.map((p) => p.userSourceId);
+  const cycle: CycleJson = { pendingManagers: state.pendingManagers };
+  if (state.stagedDeletes?.length) cycle.stagedDeletes = state.stagedDeletes;
+  if (state.resume) cycle.resume = state.resume;
   const values = { job_id: jobId, watermark: state.watermark, cycle: JSON.stringify(cycle), updated_at: now.toISOString() };
   await db.insertInto('sync_job_state').values(values)
     .onConflict((oc) => oc.column('job_id').doUpdateSet({ watermark: values.watermark, cycle: values.cycle, updated_at: values.updated_at }))

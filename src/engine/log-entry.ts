@@ -77,6 +77,8 @@ export class ObjectTrace {
   status: ProvisioningResult = 'success';
   error: ProvisioningErrorInformation | null = null;
   targetId = '';
+  /** The error behind a failure (for the engine's decision: retry now, escrow, heal); never rendered. */
+  cause: unknown = undefined;
   private readonly started = performance.now();
 
   constructor(
@@ -90,8 +92,9 @@ export class ObjectTrace {
     this.steps.push({ name, provisioningStepType, status, description, details });
   }
 
-  fail(errorCode: string, reason: string, category: ProvisioningErrorInformation['errorCategory'] = 'nonServiceFailure'): void {
+  fail(errorCode: string, reason: string, category: ProvisioningErrorInformation['errorCategory'] = 'nonServiceFailure', cause?: unknown): void {
     this.status = 'failure';
+    this.cause = cause;
     this.error = { errorCode, reason, additionalDetails: null, errorCategory: category, recommendedAction: null };
   }
 

@@ -9,7 +9,7 @@ import type { EvaluationContext } from '../expressions/index.ts';
 import { EvaluationError } from '../expressions/index.ts';
 import type { AttributeChange, TargetObject, TargetPort, TargetValue } from '../connectors/ports.ts';
 import { buildScimResource, readTargetAttribute } from '../connectors/target-attributes.ts';
-import { ConflictTargetError, NotFoundTargetError, StopRunError, isTargetError } from '../connectors/errors.ts';
+import { ConflictTargetError, NotFoundTargetError, StopRunError, TransientTargetError, isTargetError } from '../connectors/errors.ts';
 import type { CompiledObjectMapping, SourceType } from './mapping-plan.ts';
 import type { Link } from './links.ts';
 import type { MappedObject, TargetAttributes } from './map.ts';
@@ -26,6 +26,24 @@ export interface PipelineContext {
   skipOutOfScopeDeletions: boolean;
   now: () => Date;
   defaultDomain: string;
+  /**
+   * Accidental-deletion prevention: asked before each delete or disable is
+   * sent; `false` holds it back (staged). Absent: everything goes out.
+   */
+  deleteGate?: { allow(): boolean; readonly value: number };
+}
+
+/** Why an object is processed again: a due escrow, or a transient failure earlier in this cycle. */
+export interface RetryNote {
+  kind: 'escrow' | 'cycle';
+  /** Failed attempts so far. */
+  attempts: number;
+  firstFailedAt: string;
+  nextAttemptAt: string;
+  /** What failed: create, update, disable, delete, manager, members. */
+  action: string;
+  /** Error code of the last failure. */
+  code: string;
 }
 
 export interface ObjectInput {
@@ -37,13 +55,26 @@ export interface ObjectInput {
   link: Link | undefined;
   /** The source object is gone for good (hard-deleted). */
   hardDeleted?: boolean;
+  /** Processed again after a failure: the log shows it as a retry (EntryEscrowRetry). */
+  retry?: RetryNote;
+  /** Always give a trace, also when nothing is to be done (provision on demand explains every outcome). */
+  explain?: boolean;
 }
 
 export interface ObjectOutcome {
   trace: ObjectTrace | null;
   upsert?: Link;
   remove?: boolean;
-  escrow?: { action: string; error: EscrowError };
+  escrow?: {
+    action: string;
+    error: EscrowError;
+    /** 429, 5xx, timeout, reset: worth retrying within the cycle. */
+    transient: boolean;
+    /** The target asked to wait this long (Retry-After). */
+    retryAfterMs?: number;
+  };
+  /** A delete or disable held back by the accidental-deletion threshold. */
+  staged?: 'disable' | 'delete';
   /** The object succeeded: any escrow it had is cleared. */
   succeeded: boolean;
   /** Source ids of referenced objects, by reference attribute (manager). */
@@ -69,6 +100,7 @@ export async function runObject(mapping: CompiledObjectMapping, input: ObjectInp
 async function pipeline(mapping: CompiledObjectMapping, input: ObjectInput, ctx: PipelineContext): Promise<ObjectOutcome> {
   const kind = CREATE_VERB[input.type];
   const trace = new ObjectTrace(input.type, input.sourceId, input.displayName, mapping.targetObjectName);
+  if (input.retry) retryStep(trace, kind, input);
   trace.step('import', 'EntryImport', 'success', `Retrieved ${kind} '${input.displayName}' from Azure Active Directory`, importDetails(input.bag));
   let action = 'update';
   try {
@@ -99,22 +131,59 @@ function importDetails(bag: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-function failure(e: unknown, action: string, trace: ObjectTrace, ctx: PipelineContext): ObjectOutcome {
-  ctx.counters.escrowed++;
-  let error: EscrowError;
+const MODIFICATION: Record<string, string> = { create: 'Add', delete: 'Delete' };
+
+/** Entra's step for an operation tried again (entra-behavior.md §3.1, `EntryEscrowRetry`). */
+function retryStep(trace: ObjectTrace, kind: string, input: ObjectInput): void {
+  const r = input.retry!;
+  trace.step('import', 'EntryEscrowRetry', 'success',
+    `We are retrying an operation that previously failed.\r\nIdentifier: ${input.displayName}\r\nObject type: ${kind}\r\nDirectory: Azure Active Directory`, {
+      CountProcessed: String(r.attempts),
+      CreationTime: r.firstFailedAt,
+      Identifier: input.sourceId,
+      ModificationType: MODIFICATION[r.action] ?? 'Update',
+      NextAttempt: r.nextAttemptAt,
+      Origin: 'Source',
+      TypeName: r.kind === 'escrow' ? 'EscrowedEntryDefault' : 'TransientFailureRetry',
+      PreviousErrorCode: r.code,
+    });
+}
+
+/** The escrow record of a failure, from the error's class. */
+export function escrowOf(e: unknown, action: string): NonNullable<ObjectOutcome['escrow']> {
   if (isTargetError(e)) {
-    error = { code: e.code, message: e.message, ...(e.status !== undefined ? { status: e.status } : {}), request: e.request, response: e.response };
-    trace.fail(e.code, e.entraReason());
-  } else if (e instanceof EvaluationError) {
-    error = { code: 'ExpressionEvaluationFailed', message: e.message };
-    trace.fail('ExpressionEvaluationFailed', e.message, 'failure');
-  } else {
-    error = { code: 'UnexpectedError', message: e instanceof Error ? e.message : String(e) };
-    trace.fail('UnexpectedError', error.message, 'failure');
+    const transient = e instanceof TransientTargetError;
+    return {
+      action,
+      error: { code: e.code, message: e.message, ...(e.status !== undefined ? { status: e.status } : {}), request: e.request, response: e.response },
+      transient,
+      ...(transient && e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+    };
   }
+  if (e instanceof EvaluationError) return { action, error: { code: 'ExpressionEvaluationFailed', message: e.message }, transient: false };
+  return { action, error: { code: 'UnexpectedError', message: e instanceof Error ? e.message : String(e) }, transient: false };
+}
+
+function failure(e: unknown, action: string, trace: ObjectTrace, ctx: PipelineContext): ObjectOutcome {
+  const escrow = escrowOf(e, action);
+  if (isTargetError(e)) trace.fail(e.code, e.entraReason(), 'nonServiceFailure', e);
+  else trace.fail(escrow.error.code, escrow.error.message, 'failure', e);
   trace.action = action === 'create' ? 'create' : action === 'delete' ? 'delete' : action === 'disable' ? 'disable' : 'update';
   trace.step('export', exportStepName(trace.action), 'failure', `Failed to ${trace.action} ${trace.sourceType} '${trace.displayName}' in ${ctx.targetSystem}`, { ReportableIdentifier: trace.displayName });
-  return { trace, escrow: { action, error }, succeeded: false };
+  return { trace, escrow, succeeded: false };
+}
+
+/** Holds back a delete or disable beyond the accidental-deletion threshold (entra-behavior.md §4.1). */
+function stage(trace: ObjectTrace, what: 'disable' | 'delete', ctx: PipelineContext): ObjectOutcome {
+  const verb = what === 'delete' ? 'deleted' : 'disabled';
+  const threshold = ctx.deleteGate?.value ?? 0;
+  trace.action = 'stagedDelete';
+  trace.status = 'skipped';
+  trace.step('export', exportStepName(what), 'skipped',
+    `${trace.sourceType} '${trace.displayName}' was not ${verb} in ${ctx.targetSystem}: this cycle reached the accidental-deletion threshold of ${threshold} ` +
+    `(at most ${threshold - 1} deletes and disables per cycle). The ${what} is staged until it is approved (restart with ForceDeletes).`,
+    { StagedAction: what === 'delete' ? 'Delete' : 'Disable', DeleteThreshold: String(threshold), ReportableIdentifier: trace.displayName });
+  return { trace, succeeded: false, staged: what };
 }
 
 function exportStepName(action: string): string {
@@ -265,18 +334,36 @@ async function deprovision(mapping: CompiledObjectMapping, input: ObjectInput, c
   const link = input.link;
   // Never provisioned: nothing to undo, and nothing worth a log line (Entra
   // does not read unassigned objects at all when it syncs assigned only).
-  if (!link) return { trace: null, succeeded: true };
+  if (!link) {
+    return input.explain
+      ? skip(trace, `${trace.sourceType} '${trace.displayName}' is not in the provisioning scope and was never provisioned to ${ctx.targetSystem}; nothing to do.`)
+      : { trace: null, succeeded: true };
+  }
   trace.targetId = link.targetId;
-  if (!link.active) return { trace: null, succeeded: true };
+  if (!link.active) {
+    return input.explain
+      ? skip(trace, `${trace.sourceType} '${trace.displayName}' is not in the provisioning scope and is already disabled in ${ctx.targetSystem}.`)
+      : { trace: null, succeeded: true };
+  }
   if (ctx.skipOutOfScopeDeletions) {
     return skip(trace, `${trace.sourceType} '${trace.displayName}' left the provisioning scope; SkipOutOfScopeDeletions is on, so it is left as it is in ${ctx.targetSystem}.`);
   }
   if (mapping.softDeleteAttribute) {
     const attr = mapping.softDeleteAttribute;
     const value = mapObject(mapping, evalContext(ctx, input.bag), false).attributes[attr] ?? 'False';
+    if (ctx.deleteGate && !ctx.deleteGate.allow()) return stage(trace, 'disable', ctx);
     ctx.counters.exports++;
     ctx.counters.writes++;
-    await ctx.target.setActive(link.targetId, false);
+    try {
+      await ctx.target.setActive(link.targetId, false);
+    } catch (e) {
+      // The target lost the object: nothing is left to disable; drop the link (a later return into scope creates or matches it again).
+      if (!(e instanceof NotFoundTargetError)) throw e;
+      ctx.counters.exports--;
+      trace.action = 'disable';
+      trace.step('export', 'EntryExportUpdateSoftDelete', 'warning', `${trace.sourceType} '${trace.displayName}' no longer exists in ${ctx.targetSystem}; its link is dropped.`, { TargetId: link.targetId });
+      return { trace, remove: true, succeeded: true };
+    }
     ctx.counters.exported++;
     ctx.counters.disabled++;
     trace.action = 'disable';
@@ -293,7 +380,9 @@ async function deprovision(mapping: CompiledObjectMapping, input: ObjectInput, c
 
 async function hardDelete(mapping: CompiledObjectMapping, input: ObjectInput, ctx: PipelineContext, trace: ObjectTrace): Promise<ObjectOutcome> {
   const link = input.link;
-  if (!link) return { trace: null, succeeded: true };
+  if (!link) {
+    return input.explain ? skip(trace, `${trace.sourceType} '${trace.displayName}' was never provisioned to ${ctx.targetSystem}; nothing to delete.`) : { trace: null, succeeded: true };
+  }
   trace.targetId = link.targetId;
   if (!mapping.flows.delete) {
     const out = skip(trace, `${trace.sourceType} '${trace.displayName}' was deleted in Azure Active Directory; Delete is not among the target object actions, so it is left in ${ctx.targetSystem}.`);
@@ -303,6 +392,7 @@ async function hardDelete(mapping: CompiledObjectMapping, input: ObjectInput, ct
 }
 
 async function remove(_mapping: CompiledObjectMapping, input: ObjectInput, ctx: PipelineContext, trace: ObjectTrace, link: Link): Promise<ObjectOutcome> {
+  if (ctx.deleteGate && !ctx.deleteGate.allow()) return stage(trace, 'delete', ctx);
   ctx.counters.exports++;
   ctx.counters.writes++;
   try {

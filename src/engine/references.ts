@@ -62,8 +62,8 @@ export async function resolveManagers(
       out.managerUpdates.push({ sourceId: link.sourceId, managerTargetId: desired });
     } catch (e) {
       if (e instanceof StopRunError) throw e;
-      counters.escrowed++;
-      trace.fail(isTargetError(e) ? e.code : 'UnableToResolveReferenceAttributeValue', isTargetError(e) ? e.entraReason() : String(e));
+      // The cycle decides what follows from the cause: retry, escrow (action `manager`) or heal the link.
+      trace.fail(isTargetError(e) ? e.code : 'UnableToResolveReferenceAttributeValue', isTargetError(e) ? e.entraReason() : String(e), 'nonServiceFailure', e);
       trace.action = 'update';
       trace.step('referenceResolution', 'EntryExportUpdate', 'failure', `Failed to update the manager of User '${trace.displayName}' in ${targetSystem}`, {});
     }
@@ -131,11 +131,11 @@ export async function syncGroupMembers(
   } catch (e) {
     if (e instanceof StopRunError) throw e;
     if (e instanceof NotFoundTargetError) {
-      trace.step('referenceResolution', 'EntryExportUpdate', 'warning', `Group '${trace.displayName}' no longer exists in ${targetSystem}; its link will be renewed.`, {});
+      trace.step('referenceResolution', 'EntryExportUpdate', 'warning', `Group '${trace.displayName}' no longer exists in ${targetSystem}; it is provisioned again.`, {});
     }
-    counters.escrowed++;
+    // The cycle decides what follows from the cause: retry, escrow (action `members`) or heal the link.
     trace.fail(isTargetError(e) ? e.code : 'UnableToResolveReferenceAttributeValue',
-      `We were unable to assign members to ${trace.displayName}. ${isTargetError(e) ? e.entraReason() : String(e)}`);
+      `We were unable to assign members to ${trace.displayName}. ${isTargetError(e) ? e.entraReason() : String(e)}`, 'nonServiceFailure', e);
   }
   return result;
 }

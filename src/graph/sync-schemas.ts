@@ -186,6 +186,33 @@ export const RestartBody = GraphObject({
   criteria: Opt(GraphObject({ resetScope: Opt(Type.String()) })),
 });
 
+const JobSubjectMembers = { objectId: Opt(Type.String()), objectTypeName: Opt(Type.String()) };
+/** synchronizationJobSubject; linked subjects carry no links of their own. */
+export const SynchronizationJobSubject = GraphObject({
+  ...JobSubjectMembers,
+  links: Opt(GraphObject({
+    manager: Opt(GraphObject(JobSubjectMembers)),
+    members: Opt(Type.Array(GraphObject(JobSubjectMembers))),
+    owners: Opt(Type.Array(GraphObject(JobSubjectMembers))),
+  })),
+});
+
+/** POST …/jobs/{id}/provisionOnDemand: `parameters` (synchronizationJobApplicationParameters[]). */
+export const ProvisionOnDemandBody = GraphObject({
+  parameters: Type.Array(GraphObject({
+    ruleId: Opt(Type.String()),
+    subjects: Opt(Type.Array(SynchronizationJobSubject)),
+  })),
+});
+
+/** POST …/jobs/{id}/validateCredentials and …/jobs/validateCredentials. */
+export const ValidateCredentialsBody = GraphObject({
+  applicationIdentifier: Opt(Type.String()),
+  templateId: Opt(Type.String()),
+  useSavedCredentials: Opt(Type.Boolean()),
+  credentials: Opt(Type.Array(SecretPair)),
+});
+
 export const MetadataEntryT = MetadataEntry;
 
 export const TemplateBody = GraphObject({

@@ -88,6 +88,15 @@ export function parseResetScope(text: string | null | undefined): Set<RestartFla
   return out;
 }
 
+/**
+ * Whether a `resetScope` names `None`, whose documented effect is "Starts a
+ * paused or quarantined provisioning job" (graph-sync-api.md §3.3.7): a
+ * restart with it also does what Start does.
+ */
+export function resetScopeStarts(text: string | null | undefined): boolean {
+  return (text ?? '').split(',').some((s) => s.trim().toLowerCase() === 'none');
+}
+
 export function formatResetScope(flags: Iterable<RestartFlag>): string {
   const set = new Set(flags);
   return FLAG_ORDER.filter((f) => set.has(f)).join(', ');

@@ -18,7 +18,7 @@ import type {
 import { SYNCHRONIZATION_SECRETS } from '../graph/sync-schemas.ts';
 import type { TemplateCatalog, TemplateFactory } from './templates/port.ts';
 import type { StoredSchedule } from './job-model.ts';
-import { applyPause, applyRestart, applyStart, initialSchedule, initialStatus, parseResetScope, publicSchedule } from './job-model.ts';
+import { applyPause, applyRestart, applyStart, initialSchedule, initialStatus, parseResetScope, publicSchedule, resetScopeStarts } from './job-model.ts';
 
 /** One problem found in a schema; `target` names where (rule, mapping, attribute). */
 export interface SchemaProblem {
@@ -318,9 +318,12 @@ export class SyncService {
 
   async restartJob(spId: string, jobId: string, resetScope: string | null | undefined): Promise<void> {
     const flags = parseResetScope(resetScope);
+    const start = resetScopeStarts(resetScope);
     await this.mutateJob(spId, jobId, (job) => {
       const [schedule, status, pending] = applyRestart(job.schedule, job.status, flags, job.pendingResetScope);
-      return { schedule, status, pendingResetScope: pending };
+      if (!start) return { schedule, status, pendingResetScope: pending };
+      const [started, startedStatus] = applyStart(schedule, status, this.catalogFactoryForJob(job)?.defaultInterval ?? 'PT40M');
+      return { schedule: started, status: startedStatus, pendingResetScope: pending };
     });
     this.emit({ kind: 'restarted', jobId, spId });
   }

@@ -14,19 +14,20 @@ export interface ExpectedState {
   members: Map<string, Set<string>>;
 }
 
-export async function expectedState(dir: DirectoryService, spId: string, userFilter: (u: DirectoryUser) => boolean = () => true): Promise<ExpectedState> {
+/** With `syncAll` (the SyncAll secret), every enabled user and every group is in scope, assigned or not. */
+export async function expectedState(dir: DirectoryService, spId: string, userFilter: (u: DirectoryUser) => boolean = () => true, syncAll = false): Promise<ExpectedState> {
   const users = new Map<string, DirectoryUser>();
   const all: DirectoryUser[] = [];
   for await (const b of dir.streamUsers()) all.push(...b);
   const ents = await dir.getEntitlements(spId, all.map((u) => u.id));
   all.forEach((u, i) => {
     const e = ents[i]!;
-    if (u.accountEnabled && (e.direct.length || e.viaGroups.length) && userFilter(u)) users.set(u.id, u);
+    if (u.accountEnabled && (syncAll || e.direct.length || e.viaGroups.length) && userFilter(u)) users.set(u.id, u);
   });
   const assignedGroups = new Set<string>();
   for await (const b of dir.streamAssignments(spId)) for (const a of b) if (a.principalType === 'Group') assignedGroups.add(a.principalId);
   const groups = new Map<string, DirectoryGroup>();
-  for await (const b of dir.streamGroups()) for (const g of b) if (assignedGroups.has(g.id)) groups.set(g.id, g);
+  for await (const b of dir.streamGroups()) for (const g of b) if (syncAll || assignedGroups.has(g.id)) groups.set(g.id, g);
   const members = new Map<string, Set<string>>();
   for (const g of groups.values()) {
     const set = new Set<string>();

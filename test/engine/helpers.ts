@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config/config.ts';
 import { seedTenant } from '../../src/directory/seed.ts';
 import type { SeedOptions } from '../../src/directory/seed.ts';
 import { SyncEngine } from '../../src/engine/engine.ts';
+import type { EngineOptions } from '../../src/engine/engine.ts';
+import type { Clock } from '../../src/util/time.ts';
 import type { ProvisioningObjectSummary, ProvisioningLogSink } from '../../src/engine/log-entry.ts';
 import type { TargetPort } from '../../src/connectors/ports.ts';
 import { tempDir } from '../helpers/sqlite.ts';
@@ -48,10 +50,14 @@ export async function engineFixture(opts: {
   seed?: Partial<SeedOptions>;
   secrets?: Record<string, string>;
   store?: Store;
+  /** The services' and the engine's clock (tests of ladders move it). */
+  clock?: Clock;
+  /** Engine tuning: thresholds, batch size, in-cycle retries. */
+  options?: EngineOptions;
 }): Promise<EngineFixture> {
   const t = tempDir();
   const config = loadConfig({ port: 0, dataDir: t.dir, logLevel: 'silent' }, { PROVISIO_SECRET_KEY: randomBytes(32).toString('base64url') });
-  const services = await createServices(config, { store: opts.store, logger: pino({ level: 'silent' }) });
+  const services = await createServices(config, { store: opts.store, logger: pino({ level: 'silent' }), ...(opts.clock ? { clock: opts.clock } : {}) });
   const { application, servicePrincipal } = await services.store.transaction(async (trx) => {
     const application = await services.applications.createApplication({ displayName: 'Engine test app' }, null, trx);
     const servicePrincipal = await services.applications.createServicePrincipal({ appId: application.appId }, null, trx);
@@ -66,6 +72,7 @@ export async function engineFixture(opts: {
   const engine = new SyncEngine({
     store: services.store, directory: services.directory, sync: services.sync, applications: services.applications, logs,
     clock: services.clock, logger: services.logger, tenant: services.tenant, targetFactory: () => keepOpen(opts.target()),
+    ...(opts.options ? { options: opts.options } : {}),
   });
   return {
     services, engine, logs, spId: servicePrincipal.id, jobId: job.id,

@@ -4,7 +4,9 @@
  * 429 with `Retry-After`, a reset connection, or nothing at all (it holds the
  * request until the client gives up). Which request gets which fault is
  * decided by a seeded PRNG, or by an explicit plan for the first requests,
- * so runs repeat exactly; every decision is recorded.
+ * so runs repeat exactly; every decision is recorded. A `respond` rule can
+ * answer chosen requests itself (e.g. refuse one object with a 400), which
+ * needs the request body, so the proxy then reads bodies first.
  *
  * Loopback only: it listens on 127.0.0.1 and refuses a non-loopback target.
  */
@@ -13,7 +15,21 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does with one request. */
-export type Fault = 'pass' | 'error500' | 'throttle429' | 'hang' | 'reset';
+export type Fault = 'pass' | 'error500' | 'throttle429' | 'hang' | 'reset' | 'respond';
+
+/** What a `respond` rule sees of a request. */
+export interface ProxiedRequest {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/** An answer a `respond` rule gives instead of the target. */
+export interface RuleAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
 
 /** Shares of requests (0..1 each, summing to at most 1) that get each fault. */
 export interface FaultRates {
@@ -34,6 +50,8 @@ export interface FaultProxyOptions {
   plan?: readonly Fault[];
   /** `Retry-After` value sent with 429s (default `'1'`); `null` sends none. */
   retryAfter?: string | null;
+  /** Answers a request itself (after the random faults, for requests they let pass); `undefined` forwards it. */
+  respond?: (req: ProxiedRequest) => RuleAnswer | undefined;
 }
 
 /** One request the proxy saw. */
@@ -57,6 +75,8 @@ export interface FaultProxy {
   setRates(rates: FaultRates): void;
   /** Replaces the plan (applies to the next requests). */
   setPlan(plan: readonly Fault[]): void;
+  /** Replaces the `respond` rule (`undefined` removes it). */
+  setRespond(rule: FaultProxyOptions['respond']): void;
   /** Requests forwarded and answered by the target. */
   counts(): Record<Fault, number>;
   close(): Promise<void>;
@@ -85,7 +105,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let plan: Fault[] = [...(options.plan ?? [])];
   const retryAfter = options.retryAfter === undefined ? '1' : options.retryAfter;
   const log: FaultRecord[] = [];
-  const counts: Record<Fault, number> = { pass: 0, error500: 0, throttle429: 0, hang: 0, reset: 0 };
+  const counts: Record<Fault, number> = { pass: 0, error500: 0, throttle429: 0, hang: 0, reset: 0, respond: 0 };
+  let respond = options.respond;
   const sockets = new Set<Socket>();
   const agent = new Agent({ keepAlive: true });
 
@@ -102,7 +123,30 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const fault = decide();
+    const decided = decide();
+    if (decided === 'pass' && respond) {
+      const rule = respond;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const answer = rule({ method: req.method ?? 'GET', url: req.url ?? '/', body: body.toString('utf8') });
+        if (answer) {
+          counts.respond++;
+          const record: FaultRecord = { index: log.length, method: req.method ?? 'GET', url: req.url ?? '/', fault: 'respond', status: answer.status };
+          log.push(record);
+          res.writeHead(answer.status, { 'content-type': 'application/scim+json', ...answer.headers });
+          res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+          return;
+        }
+        serve(req, res, 'pass', body);
+      });
+      return;
+    }
+    serve(req, res, decided);
+  };
+
+  const serve = (req: IncomingMessage, res: ServerResponse, fault: Fault, body?: Buffer): void => {
     counts[fault]++;
     const record: FaultRecord = { index: log.length, method: req.method ?? 'GET', url: req.url ?? '/', fault, status: 0 };
     log.push(record);
@@ -150,9 +194,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           if (!res.headersSent) res.writeHead(502);
           res.end();
         });
-        req.pipe(upstream);
+        if (body) upstream.end(body);
+        else req.pipe(upstream);
         return;
       }
+      case 'respond':
+        return;
     }
   };
 
@@ -179,6 +226,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     },
     setPlan: (p) => {
       plan = [...p];
+    },
+    setRespond: (rule) => {
+      respond = rule;
     },
     counts: () => ({ ...counts }),
     close: async () => {

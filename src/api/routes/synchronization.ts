@@ -10,12 +10,13 @@ import type { Static } from '@sinclair/typebox';
 import type { Services } from '../../services.ts';
 import { Require, Permissions } from '../../auth/permissions.ts';
 import {
-  AcquireAccessTokenBody, JobCreateBody, RestartBody, SecretsBody, SynchronizationBody, SynchronizationSchema, TemplateBody,
+  AcquireAccessTokenBody, JobCreateBody, ProvisionOnDemandBody, RestartBody, SecretsBody, SynchronizationBody, SynchronizationSchema, TemplateBody,
+  ValidateCredentialsBody,
 } from '../../graph/sync-schemas.ts';
 import type { SynchronizationSchemaT } from '../../graph/sync-schemas.ts';
-import { applySelect, parseSelect } from '../../graph/odata.ts';
+import { applySelect, nextLink, parseSelect, parseTop } from '../../graph/odata.ts';
 import { errors } from '../../errors/graph-error.ts';
-import { checkId, checkQueryOptions, noContent, odataContext, sendJson } from '../http.ts';
+import { baseUrl, checkId, checkQueryOptions, noContent, odataContext, sendJson } from '../http.ts';
 import { publicJob } from '../../sync/sync-service.ts';
 import { ExpressionError, filterOperatorCatalog, functionCatalog, parseExpressionResponse } from '../../expressions/index.ts';
 import { acquireAccessToken } from '../../sync/access-token.ts';
@@ -208,6 +209,65 @@ export async function synchronizationRoutes(app: FastifyInstance, opts: Synchron
     // No criteria: the portal's "Restart provisioning". Criteria without resetScope: nothing to reset.
     await s.sync.restartJob(sp.id, req.params.jobId, criteria === undefined || criteria === null ? undefined : (criteria.resetScope ?? ''));
     return noContent(reply);
+  });
+
+  // ------------------------------------------------- on-demand operations
+  // docs/failure-handling.md: provisionOnDemand, validateCredentials, and the escrow listing.
+
+  app.post<{ Params: JobParams; Body: Static<typeof ProvisionOnDemandBody> }>('/jobs/:jobId/provisionOnDemand', {
+    schema: {
+      body: ProvisionOnDemandBody,
+      summary: 'Provision on demand (New-MgServicePrincipalSynchronizationJobOnDemand): one user, or one group with up to 5 members, now; 5 requests per 10 s per job',
+    },
+    config: { permissions: Require.syncWrite },
+  }, async (req, reply) => {
+    const sp = await owner(req);
+    const job = await s.sync.getJob(sp.id, req.params.jobId);
+    if (!req.body) throw errors.badRequest('The request body must hold "parameters": [ { "ruleId": …, "subjects": [ … ] } ].', 'parameters');
+    const caller = req.caller?.clientId ?? '';
+    const result = await s.engine.provisionOnDemand(job, req.body, { id: caller, displayName: caller || 'Provisio' });
+    return sendJson(reply, 200, { '@odata.context': odataContext(req, 'microsoft.graph.stringKeyStringValuePair'), ...result });
+  });
+
+  const validateRoute = {
+    schema: { body: ValidateCredentialsBody, summary: 'Validate credentials (Test-MgServicePrincipalSynchronizationJobCredential): the connection test with the saved or given credentials' },
+    config: { permissions: Require.syncWrite, optionalBody: true },
+  };
+  app.post<{ Params: JobParams; Body: Static<typeof ValidateCredentialsBody> }>('/jobs/:jobId/validateCredentials', validateRoute, async (req, reply) => {
+    const sp = await owner(req);
+    const job = await s.sync.getJob(sp.id, req.params.jobId);
+    await s.engine.validateCredentials({ spId: sp.id, job, ...req.body });
+    return noContent(reply);
+  });
+  app.post<{ Params: OwnerParams; Body: Static<typeof ValidateCredentialsBody> }>('/jobs/validateCredentials', validateRoute, async (req, reply) => {
+    const sp = await owner(req);
+    await s.engine.validateCredentials({ spId: sp.id, ...req.body });
+    return noContent(reply);
+  });
+
+  app.get<{ Params: JobParams }>('/jobs/:jobId/escrows', {
+    schema: {
+      summary: 'Provisio extension (not Microsoft Graph): the objects a job keeps failing on',
+      description: 'Read-only. Each escrow holds the object, the failed action, the error (request, status, the target\'s answer), the attempts, ' +
+        'nextAttemptDateTime on the retry ladder (6 h, 12 h, 24 h, then daily, for 28 days) and whether it is a reference failure. ' +
+        'Not part of Microsoft Graph: Graph clients and SDKs do not know this path. To retry one object now, call provisionOnDemand for it. ' +
+        'Supports $top (1–999, default 100) and $skiptoken.',
+      tags: ['Provisio extensions'],
+      // An OpenAPI specification extension marking the operation as Provisio's own (FastifySchema does not type x- keys).
+      ...({ 'x-provisio-extension': true } as Record<string, unknown>),
+    },
+    config: { permissions: Require.syncRead },
+  }, async (req, reply) => {
+    const q = checkQueryOptions(req.query, ['$top', '$skiptoken']);
+    const top = parseTop(q.$top, 999, 100);
+    const sp = await owner(req);
+    const job = await s.sync.getJob(sp.id, req.params.jobId);
+    const page = await s.engine.listEscrows(job.id, { top, ...(q.$skiptoken !== undefined ? { skipToken: q.$skiptoken } : {}) });
+    return sendJson(reply, 200, {
+      '@odata.context': ctx(req, `/jobs('${job.id}')/escrows`),
+      value: page.value,
+      ...(page.skipToken ? { '@odata.nextLink': nextLink(baseUrl(req), req.url, page.skipToken) } : {}),
+    });
   });
 
   // ---------------------------------------------------------- job schema

@@ -36,6 +36,7 @@
  * carry no headers, and the token is redacted from response bodies.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import type { TargetStats } from '../ports.ts';
 import {
@@ -408,6 +409,9 @@ export class ScimHttpClient {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.baseQuery = url.search.replace(/^\?/, '');
     this.baseUrl = `${this.origin}${this.basePath}`;
+    // Every back-off sleep and Retry-After pause listens on this signal; under a burst of 429s there are
+    // more than Node's default 10 at once, which is expected, not a leak.
+    setMaxListeners(0, this.abort.signal);
     this.dryRun = options.dryRun ?? false;
     this.opts = {
       concurrency: positive(options.concurrency ?? DEFAULTS.concurrency, 'concurrency'),
