@@ -73,6 +73,26 @@ export const userColumns: Column<Obj>[] = [
   col('id', 'id'), col('userPrincipalName', 'userPrincipalName'), col('displayName', 'displayName'), col('enabled', 'accountEnabled'),
 ];
 
+/**
+ * Table columns for a `--select` list: one per property named, in the order
+ * given. Graph matches `$select` names ignoring case and answers with the
+ * canonical spelling, so cells are looked up the same way.
+ */
+export function selectedColumns(select: string): Column<Obj>[] {
+  const names: string[] = [];
+  for (const n of select.split(',').map((s) => s.trim())) {
+    if (n && !names.some((x) => x.toLowerCase() === n.toLowerCase())) names.push(n);
+  }
+  return names.map((name) => ({
+    header: name,
+    get: (r) => {
+      const lower = name.toLowerCase();
+      const key = Object.keys(r).find((k) => k.toLowerCase() === lower);
+      return key === undefined ? undefined : r[key];
+    },
+  }));
+}
+
 /** Table columns for directory groups. */
 export const groupColumns: Column<Obj>[] = [
   col('id', 'id'), col('displayName', 'displayName'), col('mailNickname', 'mailNickname'), col('security', 'securityEnabled'),

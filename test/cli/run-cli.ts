@@ -4,9 +4,10 @@
  * the real ~/.config/provisio/profile.json.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -33,14 +34,79 @@ export function scratch(): { dir: string; dispose(): void } {
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs the CLI; resolves when it exits. */
-export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
+/** The child's environment: PATH, a private HOME, and what the test adds. */
+function childEnv(opts: RunOptions): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', NODE_ENV: 'test' };
   if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v !== undefined) env[k] = v;
   env.HOME ??= join(tmpdir(), 'provisio-cli-no-home');
+  return env;
+}
+
+/** A CLI child that is still running (`logs list --follow`), read while it runs. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** Everything printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout matches, or fails after `timeoutMs` (or if the child exits first). */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves when the child has exited. */
+  readonly exited: Promise<CliResult>;
+}
+
+/** Starts the CLI and returns at once; the caller ends it (by pid) and awaits `exited`. */
+export function startCli(args: readonly string[], opts: RunOptions = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: childEnv(opts), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let done = false;
+  const waiters = new Set<() => void>();
+  const poke = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    poke();
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      done = true;
+      poke();
+      resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout, stderr });
+    });
+  });
+  child.stdin.end(opts.input ?? '');
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    waitForStdout: (pattern, timeoutMs = 20_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) finish();
+          else if (done) finish(new Error(`the CLI exited before printing ${String(pattern)}\nstdout: ${stdout}\nstderr: ${stderr}`));
+        };
+        const timer = setTimeout(() => finish(new Error(`no ${String(pattern)} on stdout within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs);
+        const finish = (e?: Error) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (e) reject(e);
+          else resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+/** Runs the CLI; resolves when it exits. */
+export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: childEnv(opts), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

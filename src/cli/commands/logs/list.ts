@@ -46,9 +46,9 @@ async function follow(ctx: CliContext, base: string | undefined, o: LogsListOpti
     headerShown = true;
   };
 
-  const first = await client.get<{ value: Obj[] }>(PATH, { $filter: base, $orderby: 'activityDateTime desc', $top: o.top ?? 20 });
-  show([...first.value].reverse());
-
+  // Ctrl-C is taken from the start: pressed during the first request or a
+  // poll, it ends the command once that request is answered, never a whole
+  // interval later.
   let stopped = false;
   let wake: (() => void) | undefined;
   const off = ctx.io.onInterrupt(() => {
@@ -56,6 +56,8 @@ async function follow(ctx: CliContext, base: string | undefined, o: LogsListOpti
     wake?.();
   });
   try {
+    const first = await client.get<{ value: Obj[] }>(PATH, { $filter: base, $orderby: 'activityDateTime desc', $top: o.top ?? 20 });
+    show([...first.value].reverse());
     while (!stopped) {
       let waitMs = (o.interval ?? 5) * 1000;
       const since = newest ? new Date(newest - 1000).toISOString() : undefined;
@@ -70,6 +72,7 @@ async function follow(ctx: CliContext, base: string | undefined, o: LogsListOpti
       }
       // Forget ids too old to come back in the next window.
       for (const [id, t] of printed) if (t < newest - 5000) printed.delete(id);
+      if (stopped) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, waitMs);
         wake = () => {
