@@ -13,7 +13,9 @@
  * - `cycles`: opens the data dir and runs, in order, the cycles asked for
  *   (`initial`, `noChange`, `edits:K`: K attribute edits then a cycle), each
  *   timed on its own, into the in-memory target (one target across the
- *   cycles, as a real application keeps its data) or into a SCIM URL. With
+ *   cycles, as a real application keeps its data), a target that keeps
+ *   nothing (`discard`: the process's memory is then the engine's alone),
+ *   or a SCIM URL. With
  *   `record`, every HTTP request the engine sends is captured (undici's
  *   diagnostics channel) and written, with the target ids of the linked
  *   objects, to that file, for the bare-client replay.
@@ -29,34 +31,24 @@ import type { Services } from '../../src/services.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { seedTenant } from '../../src/directory/seed.ts';
 import { createMemoryTarget } from '../../src/connectors/fake/memory-target.ts';
-import type { TargetPort } from '../../src/connectors/ports.ts';
+import type { AttributeChange, ScimResource, TargetObject, TargetPort, TargetStats } from '../../src/connectors/ports.ts';
 import { scimTargetFactory } from '../../src/engine/target-factory.ts';
 import type { TargetFactory } from '../../src/engine/target-factory.ts';
 import type { CycleResult } from '../../src/engine/cycle.ts';
+import type { Recording, RecordedRequest } from './scim-requests.ts';
 
 export type Task =
   | { task: 'seed'; dir: string; users: number; label: string }
   | {
     task: 'cycles'; dir: string; jobId: string; label: string; users: number;
     steps: string[];
+    /** memory (default): the in-memory target; discard: a target that keeps nothing (the engine's own memory); scim: `scim`. */
+    target?: 'memory' | 'discard';
     scim?: { url: string; token: string };
     record?: string;
     cpuProfile?: boolean;
   };
 
-/** One captured request (path includes the query). */
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  body?: string;
-}
-
-/** What the replay needs: the requests, and the old target id of each linked object by its unique key. */
-export interface Recording {
-  requests: RecordedRequest[];
-  userIdByName: Record<string, string>;
-  groupIdByName: Record<string, string>;
-}
 
 const task = JSON.parse(process.argv[2] ?? '{}') as Task;
 const out = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
@@ -108,6 +100,40 @@ function keepOpen(target: TargetPort): TargetPort {
   });
 }
 
+/**
+ * A target that accepts everything and keeps nothing: creates answer a new
+ * id, finds find nothing. With it, the process's memory is the engine's
+ * alone (the in-memory target holds every object it was sent).
+ */
+class DiscardTarget implements TargetPort {
+  readonly kind = 'discard';
+  private next = 0;
+  private requests = 0;
+  private ok<T>(value: T): Promise<T> {
+    this.requests++;
+    return Promise.resolve(value);
+  }
+  testConnection(): Promise<void> { return this.ok(undefined); }
+  findUser(): Promise<TargetObject | undefined> { return this.ok(undefined); }
+  findGroup(): Promise<TargetObject | undefined> { return this.ok(undefined); }
+  getUser(id: string): Promise<TargetObject> { return this.ok({ id }); }
+  getGroup(id: string): Promise<TargetObject> { return this.ok({ id }); }
+  createUser(_r: ScimResource): Promise<TargetObject> { return this.ok({ id: `d${++this.next}` }); }
+  createGroup(_r: ScimResource): Promise<TargetObject> { return this.ok({ id: `d${++this.next}` }); }
+  updateUser(_id: string, _c: readonly AttributeChange[]): Promise<void> { return this.ok(undefined); }
+  updateGroup(_id: string, _c: readonly AttributeChange[]): Promise<void> { return this.ok(undefined); }
+  setActive(): Promise<void> { return this.ok(undefined); }
+  deleteUser(): Promise<void> { return this.ok(undefined); }
+  deleteGroup(): Promise<void> { return this.ok(undefined); }
+  addMembers(): Promise<void> { return this.ok(undefined); }
+  removeMembers(): Promise<void> { return this.ok(undefined); }
+  setManager(): Promise<void> { return this.ok(undefined); }
+  stats(): TargetStats {
+    return { requests: this.requests, retries: 0, throttled: 0, timeouts: 0, failures: 0, dryRunRefused: 0, inFlight: 0, maxInFlight: 0, concurrencyLimit: Number.POSITIVE_INFINITY };
+  }
+  close(): Promise<void> { return Promise.resolve(); }
+}
+
 /** K enabled users spread over the directory (about every ⌊0.9·N/K⌋-th), edited so that a mapped attribute changes. */
 async function edit(services: Services, count: number, users: number): Promise<void> {
   const every = Math.max(1, Math.floor((users * 0.9) / count));
@@ -130,20 +156,29 @@ function round(x: number, digits = 3): number {
 }
 
 async function cycles(t: Extract<Task, { task: 'cycles' }>): Promise<void> {
-  const memory = keepOpen(createMemoryTarget());
+  const kept = t.target === 'discard' ? new DiscardTarget() : keepOpen(createMemoryTarget());
   const factory: TargetFactory = t.scim
     ? (_secrets, opts) => scimTargetFactory({ BaseAddress: t.scim!.url, SecretToken: t.scim!.token }, opts)
-    : () => memory;
+    : () => kept;
   const recorded: RecordedRequest[] = [];
+  let cycleStart = 0;
   if (t.record) {
+    const byRequest = new WeakMap<object, RecordedRequest>();
     subscribe('undici:request:create', (message) => {
       const { request } = message as { request: { method: string; path: string; body?: unknown } };
       const body = request.body;
-      const entry: RecordedRequest = { method: request.method, path: request.path };
+      const entry: RecordedRequest = { method: request.method, path: request.path, start: performance.now() - cycleStart };
       if (typeof body === 'string') entry.body = body;
       else if (body instanceof Uint8Array) entry.body = Buffer.from(body).toString('utf8');
       recorded.push(entry);
+      byRequest.set(request, entry);
     });
+    const ended = (message: unknown) => {
+      const entry = byRequest.get((message as { request: object }).request);
+      if (entry) entry.end = performance.now() - cycleStart;
+    };
+    subscribe('undici:request:trailers', ended);
+    subscribe('undici:request:error', ended);
   }
   const services = await open(t.dir, factory);
   try {
@@ -155,6 +190,7 @@ async function cycles(t: Extract<Task, { task: 'cycles' }>): Promise<void> {
       const maxBefore = maxRssMB();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
+      cycleStart = t0;
       const result: CycleResult | undefined = await services.engine.runCycle(t.jobId);
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
@@ -162,7 +198,7 @@ async function cycles(t: Extract<Task, { task: 'cycles' }>): Promise<void> {
       const c = result.counters;
       const objects = c.imported + c.importedDeltas;
       const line: Record<string, unknown> = {
-        bench: `engine.cycle.${t.label}.${kind}`, users: t.users, target: t.scim ? 'scim-sample-app' : 'memory',
+        bench: `engine.cycle.${t.label}.${kind}`, users: t.users, target: t.scim ? 'scim-sample-app' : (t.target ?? 'memory'),
         full: result.full, seconds: round(seconds), cpuSeconds: round((cpu.user + cpu.system) / 1e6),
       };
       if (result.full) line.objectsPerSecond = Math.round(objects / seconds);
@@ -171,7 +207,12 @@ async function cycles(t: Extract<Task, { task: 'cycles' }>): Promise<void> {
         created: c.created, updated: c.updated, redundant: c.redundant, escrowed: c.escrowed, writes: c.writes,
         rssBeforeMB: rssBefore, peakRssBeforeMB: maxBefore, peakRssAfterMB: maxRssMB(),
       });
-      if (t.scim) line.requests = recorded.length || undefined;
+      if (t.scim && recorded.length) {
+        // When the engine's first request left and its last answer came, within the cycle.
+        line.requests = recorded.length;
+        line.firstRequestAtSeconds = round(Math.min(...recorded.map((r) => r.start ?? 0)) / 1000);
+        line.lastResponseAtSeconds = round(Math.max(...recorded.map((r) => r.end ?? 0)) / 1000);
+      }
       out(line);
     }
     if (t.record) {

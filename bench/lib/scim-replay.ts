@@ -7,35 +7,25 @@
  *
  *   node --import tsx bench/lib/scim-replay.ts '<json options>'
  *
- * The requests are replayed in the engine's order, grouped into units: a
- * match query and the create it led to (GET /Users?filter=userName eq "x",
- * then POST /Users for x) are one unit, sent one after the other, as the
- * engine sends them; every other request is a unit of its own. Consecutive
- * units of one kind (create users, PATCH users, create groups, PATCH
- * groups) form a phase; a phase starts when the previous one has finished
- * (the engine, too, sets managers only once users exist and members once
- * groups exist). Within a phase, `concurrency` workers take units in order.
+ * The requests are replayed in the engine's order, in units and phases
+ * (see scim-requests.ts): a phase starts when the previous one has
+ * finished; within a phase, `concurrency` workers take units in order, the
+ * requests of a unit one after the other.
  * The ids the old app gave are replaced by the ids the fresh app gives
  * (matched by userName / group displayName).
  *
- * Prints one JSON line: { requests, errors, seconds, cpuSeconds, requestsPerSecond, phases }.
+ * Prints one JSON line: { requests, errors, seconds, cpuSeconds, requestsPerSecond, phases (with their seconds) }.
  */
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
-import type { Recording, RecordedRequest } from './engine-worker.ts';
+import { phases as phasesOf, units } from './scim-requests.ts';
+import type { Recording, Unit } from './scim-requests.ts';
 
 interface Options {
   url: string;
   token: string;
   recording: string;
   concurrency: number;
-}
-
-interface Unit {
-  kind: string;
-  requests: RecordedRequest[];
-  /** For creates: the user name / group display name, to map the old id to the new one. */
-  key?: { collection: 'Users' | 'Groups'; name: string };
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as Options;
@@ -47,54 +37,6 @@ const headers = {
   accept: 'application/scim+json, application/json',
   authorization: `Bearer ${opts.token}`,
 };
-
-const collectionOf = (path: string): 'Users' | 'Groups' | undefined => {
-  const m = /\/(Users|Groups)(?:[/?]|$)/.exec(path);
-  return m ? (m[1] as 'Users' | 'Groups') : undefined;
-};
-const nameOf = (collection: 'Users' | 'Groups', name: string): string => (collection === 'Users' ? name.toLowerCase() : name);
-
-/** The value of an `attr eq "value"` filter, or undefined. */
-function filterValue(path: string): string | undefined {
-  const q = path.indexOf('?');
-  if (q < 0) return undefined;
-  const filter = new URLSearchParams(path.slice(q + 1)).get('filter');
-  const m = filter ? /^\w+ eq "((?:[^"\\]|\\.)*)"$/.exec(filter) : null;
-  return m ? JSON.parse(`"${m[1]}"`) as string : undefined;
-}
-
-function units(requests: readonly RecordedRequest[]): Unit[] {
-  const out: Unit[] = [];
-  // Match queries waiting for the create they lead to, by collection and name.
-  const open = new Map<string, Unit>();
-  for (const r of requests) {
-    const collection = collectionOf(r.path);
-    if (r.method === 'GET' && collection) {
-      const value = filterValue(r.path);
-      if (value !== undefined) {
-        const unit: Unit = { kind: `query ${collection}`, requests: [r], key: { collection, name: nameOf(collection, value) } };
-        open.set(`${collection} ${unit.key!.name}`, unit);
-        out.push(unit);
-        continue;
-      }
-    }
-    if (r.method === 'POST' && collection && r.body) {
-      const body = JSON.parse(r.body) as { userName?: string; displayName?: string };
-      const name = nameOf(collection, String((collection === 'Users' ? body.userName : body.displayName) ?? ''));
-      const query = open.get(`${collection} ${name}`);
-      if (query) {
-        open.delete(`${collection} ${name}`);
-        query.requests.push(r);
-        query.kind = `create ${collection}`;
-        continue;
-      }
-      out.push({ kind: `create ${collection}`, requests: [r], key: { collection, name } });
-      continue;
-    }
-    out.push({ kind: `${r.method} ${collection ?? r.path}`, requests: [r] });
-  }
-  return out;
-}
 
 const oldIds = { Users: new Map(Object.entries(recording.userIdByName)), Groups: new Map(Object.entries(recording.groupIdByName)) };
 const newIdOf = new Map<string, string>();
@@ -121,22 +63,19 @@ async function send(unit: Unit): Promise<void> {
   }
 }
 
-const all = units(recording.requests);
-const phases: Unit[][] = [];
-for (const u of all) {
-  const last = phases[phases.length - 1];
-  if (last && last[0]!.kind === u.kind) last.push(u);
-  else phases.push([u]);
-}
+const phases = phasesOf(units(recording.requests));
 
 const cpu0 = process.cpuUsage();
 const started = performance.now();
+const phaseSeconds: string[] = [];
 for (const phase of phases) {
+  const p0 = performance.now();
   let next = 0;
   const worker = async () => {
     while (next < phase.length) await send(phase[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, phase.length) }, worker));
+  phaseSeconds.push(`${phase[0]!.kind}×${phase.length} ${((performance.now() - p0) / 1000).toFixed(1)}s`);
 }
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
@@ -147,5 +86,5 @@ console.log(JSON.stringify({
   seconds: Number(seconds.toFixed(3)),
   cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),
   requestsPerSecond: Math.round(requests / seconds),
-  phases: phases.map((p) => `${p[0]!.kind}×${p.length}`).join(', '),
+  phases: phaseSeconds.join(', '),
 }));
