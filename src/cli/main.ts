@@ -40,6 +40,11 @@ function firstWord(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** An identifier that begins with '-' reads as an option; say how to pass it. */
+function dashHint(message: string): string {
+  return /unknown option '-[^-][^']{15,}'/.test(message) ? " (an identifier that begins with '-' goes after '--')" : '';
+}
+
 async function buildProgram(deps: Deps, argv: readonly string[]): Promise<Command> {
   const program = new Command('provisio')
     .description('Identity provisioning service with the Microsoft Graph v1.0 synchronization API')
@@ -55,7 +60,7 @@ async function buildProgram(deps: Deps, argv: readonly string[]): Promise<Comman
       writeOut: (s) => deps.io.stdout(s),
       writeErr: (s) => deps.io.stderr(s),
       // Commander's own complaints ("error: unknown option …") become the one-line format.
-      outputError: (s, write) => write(`provisio: UsageError: ${oneLine(s.replace(/^error:\s*/i, ''))}\n`),
+      outputError: (s, write) => write(`provisio: UsageError: ${oneLine(s.replace(/^error:\s*/i, ''))}${dashHint(s)}\n`),
     })
     .showSuggestionAfterError(true)
     .addHelpText('after', [

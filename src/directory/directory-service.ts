@@ -117,6 +117,15 @@ const toDirectoryUser = (r: { id: string; created_at: string; deleted_at: string
   managerId: r.manager_id,
 });
 
+/**
+ * Graph's assignment ids are 43 base64url characters; so are these. None
+ * begins with '-', so that a command line never mistakes one for an option.
+ */
+function newAssignmentId(): string {
+  const id = randomBytes(32).toString('base64url');
+  return id.startsWith('-') ? `A${id.slice(1)}` : id;
+}
+
 export class DirectoryService implements DirectorySource {
   /** Domains a userPrincipalName may use (Graph: the tenant's verified domains). */
   readonly domains: readonly string[];
@@ -623,8 +632,7 @@ export class DirectoryService implements DirectorySource {
           .where('resource_id', '=', sp.id).where('principal_id', '=', input.principalId).where('app_role_id', '=', appRoleId).executeTakeFirst();
         if (dup) throw errors.badRequest('Permission being assigned already exists on the object', 'appRoleId');
         const a: GraphAppRoleAssignment = {
-          // Graph's assignment ids are 43 base64url characters; so are these.
-          id: randomBytes(32).toString('base64url'),
+          id: newAssignmentId(),
           appRoleId,
           createdDateTime: this.now(),
           deletedDateTime: null,
@@ -653,7 +661,7 @@ export class DirectoryService implements DirectorySource {
       const sp = await this.servicePrincipal(trx, resourceId);
       const now = this.now();
       const rows = principals.map((p) => ({
-        id: randomBytes(32).toString('base64url'), resource_id: sp.id, principal_id: p.principalId, principal_type: p.principalType, app_role_id: appRoleId, created_at: now,
+        id: newAssignmentId(), resource_id: sp.id, principal_id: p.principalId, principal_type: p.principalType, app_role_id: appRoleId, created_at: now,
       }));
       await bulkInsert(trx, this.store.dialect, 'dir_assignments', rows);
       for (const r of rows) {

@@ -353,7 +353,9 @@ export class SyncEngine {
       disabled = imposed.disable;
       const status: SynchronizationStatusT = {
         ...j.status,
-        code: 'Quarantine',
+        // A pause that landed while this cycle ran wins: the job shows Paused
+        // and keeps its quarantine block for when it is started again.
+        code: j.schedule.state === 'Paused' ? 'Paused' : 'Quarantine',
         countSuccessiveCompleteFailures: completeFailure ? j.status.countSuccessiveCompleteFailures + 1 : 0,
         lastExecution: exec,
         quarantine: imposed.quarantine,

@@ -59,7 +59,7 @@ describe('seed cmdlets by their own names', () => {
     };
     appId = made.application.id;
     spId = made.servicePrincipal.id;
-    await server.api(`/v1.0/servicePrincipals/${spId}/synchronization/secrets`, { method: 'PUT', json: { value: [{ key: 'BaseAddress', value: 'https://scim.example.test/scim' }] } });
+    await server.api(`/v1.0/servicePrincipals/${spId}/synchronization/secrets`, { method: 'PUT', json: { value: [{ key: 'BaseAddress', value: 'http://127.0.0.1:1/scim' }] } });
     jobId = ((await (await server.api(`/v1.0/servicePrincipals/${spId}/synchronization/jobs`, { method: 'POST', json: { templateId: 'scim' } })).json()) as { id: string }).id;
   });
   after(async () => {

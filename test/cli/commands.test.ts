@@ -148,7 +148,7 @@ describe('provisio noun-verb commands against a running server', () => {
   });
 
   test('secrets: set from arguments and from a file, list masked, validation error', async () => {
-    const saved = expectCode(await cli('secrets', 'set', '--sp', spId, 'BaseAddress=https://scim.example.test/scim', 'SecretToken=token-value-1'), 0);
+    const saved = expectCode(await cli('secrets', 'set', '--sp', spId, 'BaseAddress=http://127.0.0.1:1/scim', 'SecretToken=token-value-1'), 0);
     assert.equal(saved.stdout, 'Saved 2 secrets: BaseAddress, SecretToken.\n');
     const sfile = join(files.dir, 'secrets.json');
     writeFileSync(sfile, JSON.stringify({ SyncAll: 'false', SyncNotificationSettings: '{"Enabled":false}' }));
@@ -156,7 +156,7 @@ describe('provisio noun-verb commands against a running server', () => {
 
     const list = json<{ value: { key: string; value: string }[] }>(await cli('secrets', 'list', '--sp', spId, '--json'));
     const byKey = Object.fromEntries(list.value.map((p) => [p.key, p.value]));
-    assert.equal(byKey.BaseAddress, 'https://scim.example.test/scim');
+    assert.equal(byKey.BaseAddress, 'http://127.0.0.1:1/scim');
     assert.equal(byKey.SecretToken, '******');
     assert.equal(byKey.SyncAll, 'false');
     const table = expectCode(await run('secrets', 'list', '--app', appObjectId), 0);

@@ -238,6 +238,10 @@ describe('provisio user, group, sp assign, logs against a running server', () =>
     expectError(again, 4, 'Request_ResourceNotFound', { requestId: true });
     assert.deepEqual(json(jsonDone), { value: true });
     assert.equal(expectCode(await run('sp', 'assignments', spId), 0).stdout, 'No assignments found.\n');
+    // Graph assignment ids are base64url and may begin with '-': such an id goes after '--', and the usage error says so.
+    const dashed = '-bsMy43xbw15xPdUUlp2AxyyCBTmCLTIvwxk9b7Pl_s';
+    assert.match(expectError(await run('sp', 'unassign', spId, dashed), 2, 'UsageError'), /goes after '--'/);
+    expectError(await run('sp', 'unassign', spId, '--', dashed), 4, 'Request_ResourceNotFound');
   });
 
   describe('logs', () => {

@@ -36,6 +36,31 @@ async function insertEscrows(db: Db, jobId: string, n: number, action: string, n
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('sync_escrows').values(rows.slice(i, i + 500)).execute();
 }
 
+describe('a pause that lands while a failing cycle runs', () => {
+  test('wins: the job shows Paused and keeps the quarantine block for the next Start', async () => {
+    let f!: EngineFixture;
+    const memory = createMemoryTarget();
+    // The administrator's pause is durable before the target's refusal reaches the engine.
+    const target = Object.assign(Object.create(memory) as MemoryTarget, {
+      async testConnection(): Promise<never> {
+        await f.services.sync.pauseJob(f.spId, f.jobId);
+        throw new StopRunError(TargetErrorCodes.invalidCredentials, 'The target refused the credentials.');
+      },
+    });
+    f = await engineFixture({ target: () => target, clock: new ManualClock(T0) });
+    try {
+      await f.services.sync.startJob(f.spId, f.jobId);
+      await f.engine.runCycle(f.jobId);
+      const job = await f.services.sync.getJob(f.spId, f.jobId);
+      assert.equal(job.schedule.state, 'Paused');
+      assert.equal(job.status.code, 'Paused');
+      assert.equal(job.status.quarantine?.reason, 'EncounteredQuarantineException');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('quarantine on a stop-the-run failure: the ladder, disabled after 28 days, cleared by Start', () => {
   const clock = new ManualClock(T0);
   let f: EngineFixture;
