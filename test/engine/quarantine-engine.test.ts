@@ -38,7 +38,6 @@ async function insertEscrows(db: Db, jobId: string, n: number, action: string, n
 
 describe('a pause that lands while a failing cycle runs', () => {
   test('wins: the job shows Paused and keeps the quarantine block for the next Start', async () => {
-    let f!: EngineFixture;
     const memory = createMemoryTarget();
     // The administrator's pause is durable before the target's refusal reaches the engine.
     const target = Object.assign(Object.create(memory) as MemoryTarget, {
@@ -47,7 +46,7 @@ describe('a pause that lands while a failing cycle runs', () => {
         throw new StopRunError(TargetErrorCodes.invalidCredentials, 'The target refused the credentials.');
       },
     });
-    f = await engineFixture({ target: () => target, clock: new ManualClock(T0) });
+    const f: EngineFixture = await engineFixture({ target: () => target, clock: new ManualClock(T0) });
     try {
       await f.services.sync.startJob(f.spId, f.jobId);
       await f.engine.runCycle(f.jobId);
