@@ -15,7 +15,7 @@ export interface Watermark {
   fp: string;
   /** OpenLDAP accesslog: `reqStart` to read from, and the `reqStart`s at or after it already applied. */
   log?: { cursor: string; seen: string[] };
-  /** Presence sweep: change attribute value (`entryCSN`/`modifyTimestamp`) to read from, and `anchor@value` already applied. */
+  /** Presence sweep: change attribute value (`entryCSN`/`modifyTimestamp`) to read from, and keys of the `anchor@value`s already reported. */
   csn?: { cursor: string; seen: string[] };
   /** AD uSNChanged: next USN to read, and the DC it belongs to. */
   usn?: { next: string; dnsHostName: string; invocationId: string };
