@@ -143,6 +143,16 @@ function renderBinary(lowerName: string, b: Buffer): string {
   return b.toString('base64');
 }
 
+/** ldapts keeps its socket private; StartTLS sockets need looking at (see close()). */
+function socketOf(c: Client): { destroyed: boolean; destroy(): void } | undefined {
+  return (c as unknown as { socket?: { destroyed: boolean; destroy(): void } }).socket;
+}
+
+function alive(c: Client): boolean {
+  const s = socketOf(c);
+  return c.isConnected && !!s && !s.destroyed;
+}
+
 export class LdapSource {
   private client: Client | undefined;
   private connecting: Promise<Client> | undefined;
@@ -169,7 +179,7 @@ export class LdapSource {
 
   /** The bound client (connects, upgrades with StartTLS and binds on first use). */
   private async connection(): Promise<Client> {
-    if (this.client?.isConnected) return this.client;
+    if (this.client && alive(this.client)) return this.client;
     this.connecting ??= (async () => {
       const o = this.options;
       const secure = o.url.toLowerCase().startsWith('ldaps:');
@@ -178,13 +188,15 @@ export class LdapSource {
         timeout: o.timeoutMs ?? 60_000,
         connectTimeout: o.connectTimeoutMs ?? 10_000,
         strictDN: false,
-        ...(secure ? { tlsOptions: o.tls ?? {} } : {}),
+        ...(secure ? { tlsOptions: { ...o.tls } } : {}),
         autoRebind: !o.startTls,
       });
       try {
         if (o.startTls) {
           try {
-            await client.startTLS(o.tls ?? {});
+            // ldapts adds the socket to the options it is given: give it a copy.
+            // The host name is what the certificate is checked against.
+            await client.startTLS({ host: new URL(o.url).hostname.replace(/^\[|\]$/g, ''), ...o.tls });
           } catch (e) {
             throw classifyLdapError(e, `${this.what}: StartTLS`);
           }
@@ -210,7 +222,11 @@ export class LdapSource {
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
-    if (c) await c.unbind().catch(() => undefined);
+    if (!c) return;
+    // ldapts does not watch a StartTLS-upgraded socket for 'close': if the
+    // server has gone, an unbind would wait for the operation timeout.
+    if (alive(c)) await c.unbind().catch(() => undefined);
+    else socketOf(c)?.destroy();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -698,6 +714,8 @@ export class LdapSource {
     const start = this.now();
     const seen = new Set(wm.log.seen);
     const newCursor = maxString(wm.log.cursor, reqStartAt(new Date(start.getTime() - this.overlapMs())));
+    const before = new Set(wm.groupMembers ?? []);
+    const relevant = (dn: string) => this.inScope(dn, ctx, info) || (ctx.mode === 'groups' && before.has(normalizeDn(dn)));
     const records: { start: string; type: string; dn: string; newDn: string | undefined; uuid: string | undefined }[] = [];
     const newSeen: string[] = [];
     for await (const page of this.pages(stats, info.accesslogBase!, `(&(objectClass=auditWriteObject)(reqResult=0)(reqStart>=${wm.log.cursor}))`,
@@ -718,7 +736,8 @@ export class LdapSource {
             if (rdn) newDn = `${rdn},${sup}`;
           }
         }
-        if (!isAtOrUnder(dn, info.baseDn) && !(newDn && isAtOrUnder(newDn, info.baseDn))) continue;
+        // Only objects in scope before or after the change matter.
+        if (!relevant(dn) && !(newDn && relevant(newDn))) continue;
         records.push({ start: t, type, dn, newDn, uuid: one(rawValue(r, 'reqEntryUUID'))?.toLowerCase() });
       }
     }
