@@ -49,7 +49,11 @@ export function sidFromBytes(bytes: Uint8Array): string {
   return parts.join('-');
 }
 
-/** Bytes as an RFC 4515 filter value: every byte escaped as `\hh`. */
+/**
+ * Bytes as an RFC 4515 filter value: every byte escaped as `\hh`. For text
+ * filters sent by other tools; with ldapts, give an `EqualityFilter` a Buffer
+ * instead (its string parser re-encodes escaped bytes above 0x7f as UTF-8).
+ */
 export function escapeFilterBytes(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += '\\' + b.toString(16).padStart(2, '0');

@@ -28,9 +28,9 @@
  *   in full (DirSync returns only changed attributes), `isDeleted` → delete.
  */
 import { createHash } from 'node:crypto';
-import { Client, type Entry } from 'ldapts';
+import { AndFilter, Client, EqualityFilter, FilterParser, OrFilter, type ClientOptions, type Entry, type Filter } from 'ldapts';
 import { DirSyncControl, DirSyncFlags, ShowDeletedControl, AD_CAPABILITY_OID, DIRSYNC_OID } from './controls.ts';
-import { guidFromBytes, sidFromBytes, escapeFilterBytes, guidToBytes } from './binary.ts';
+import { guidFromBytes, sidFromBytes, guidToBytes } from './binary.ts';
 import { coveringContainers, isAtOrUnder, normalizeDn } from './dn.ts';
 import { classifyLdapError, LdapErrorCodes, LdapSourceError } from './errors.ts';
 import {
@@ -183,7 +183,7 @@ export class LdapSource {
     this.connecting ??= (async () => {
       const o = this.options;
       const secure = o.url.toLowerCase().startsWith('ldaps:');
-      const client = new Client({
+      const client = (o.createClient ?? ((x: ClientOptions) => new Client(x)))({
         url: o.url,
         timeout: o.timeoutMs ?? 60_000,
         connectTimeout: o.connectTimeoutMs ?? 10_000,
@@ -427,7 +427,7 @@ export class LdapSource {
   }
 
   /** Paged search, one page of raw entries at a time. */
-  private async *pages(stats: LdapImportStats, base: string, filter: string, attributes: string[], extra?: { scope?: 'sub' | 'one' | 'base'; controls?: ShowDeletedControl[] }): AsyncGenerator<Entry[]> {
+  private async *pages(stats: LdapImportStats, base: string, filter: string | Filter, attributes: string[], extra?: { scope?: 'sub' | 'one' | 'base'; controls?: ShowDeletedControl[] }): AsyncGenerator<Entry[]> {
     const c = await this.connection();
     const it = c.searchPaginated(base, {
       scope: extra?.scope ?? 'sub',
@@ -695,8 +695,16 @@ export class LdapSource {
     const base = this.isAd(info) ? (info.defaultNamingContext ?? info.baseDn) : info.baseDn;
     for (let i = 0; i < anchors.length; i += BATCH) {
       const batch = anchors.slice(i, i + BATCH);
-      const terms = batch.map((a) => `(${anchorAttr}=${isGuid ? escapeFilterBytes(guidToBytes(a)) : a.replace(/[*()\\\0]/g, (ch) => '\\' + ch.charCodeAt(0).toString(16).padStart(2, '0'))})`);
-      for await (const page of this.pages(stats, base, `(&${filter}(|${terms.join('')}))`, attrs)) {
+      // Built as filter objects: ldapts's string filter parser turns an escaped
+      // byte such as \ff into the character U+00FF and sends it as UTF-8, which
+      // corrupts binary values like objectGUID.
+      const filterObject = new AndFilter({
+        filters: [
+          FilterParser.parseString(filter),
+          new OrFilter({ filters: batch.map((a) => new EqualityFilter({ attribute: anchorAttr, value: isGuid ? guidToBytes(a) : a })) }),
+        ],
+      });
+      for await (const page of this.pages(stats, base, filterObject, attrs)) {
         for (const raw of page) {
           const entry = this.toEntry(raw, info);
           if (!entry || emitted.has(entry.anchor)) continue;

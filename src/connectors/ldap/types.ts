@@ -3,6 +3,7 @@
  * facts read from the rootDSE. See docs/ldap-source.md.
  */
 import type { ConnectionOptions } from 'node:tls';
+import type { Client, ClientOptions } from 'ldapts';
 
 /** The kind of object, named as Entra Cloud Sync names its source objects. */
 export type LdapObjectType = 'user' | 'group';
@@ -116,6 +117,8 @@ export interface LdapSourceOptions {
   dirSyncMaxBytes?: number;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Makes the ldapts client (default `new Client(options)`); tests substitute a fake directory. */
+  createClient?: (options: ClientOptions) => Client;
 }
 
 /** What the rootDSE (and the naming context entry) said. */
