@@ -922,7 +922,7 @@ export class LdapSource {
       try {
         stats.searches++;
         // DirSync works on a whole naming context, never a subtree; scoping is applied here, client side.
-        r = await c.search(nc, { scope: 'sub', filter: this.objectFilter(info), attributes: attrs, explicitBufferAttributes: BUFFER_ATTRIBUTES }, [control]);
+        r = await c.search(nc, { scope: 'sub', filter: this.dirSyncFilter(), attributes: attrs, explicitBufferAttributes: BUFFER_ATTRIBUTES }, [control]);
       } catch (e) {
         throw classifyLdapError(e, `${this.what}: DirSync search of ${nc}`);
       }
@@ -941,17 +941,34 @@ export class LdapSource {
     return (one(rawValue(raw, 'isDeleted')) ?? '').toUpperCase() === 'TRUE';
   }
 
+  /**
+   * The DirSync request's filter: by objectClass only, because tombstones
+   * lose `objectCategory` (a filter on it would hide deletions). The real
+   * filter is applied when the objects are read again.
+   */
+  private dirSyncFilter(): string {
+    const parts = this.objectTypes().map((t) => (t === 'user' ? '(objectClass=user)' : '(objectClass=group)'));
+    return parts.length === 1 ? parts[0]! : `(|${parts.join('')})`;
+  }
+
+  private dirSyncAnchor(raw: Entry, info: LdapServerInfo): string | undefined {
+    const v = rawValue(raw, this.anchorAttribute(info));
+    const b = Array.isArray(v) ? v[0] : v;
+    return Buffer.isBuffer(b) && b.length === 16 ? guidFromBytes(b) : typeof b === 'string' ? b.toLowerCase() : undefined;
+  }
+
+  /**
+   * The first DirSync pass (empty cookie) gives the cookie; the objects it
+   * names are read again with the real filter and scope, one round at a time.
+   */
   private async *dirSyncFull(info: LdapServerInfo, ctx: ScopeContext, stats: LdapImportStats, wm: Watermark): AsyncGenerator<LdapEntry> {
     const out = { cookie: Buffer.alloc(0) };
+    const emitted = new Set<string>();
     for await (const page of this.dirSyncRounds(info, Buffer.alloc(0), stats, out)) {
-      for (const raw of page) {
-        if (this.isDeleted(raw)) continue;
-        const entry = this.toEntry(raw, info);
-        if (!entry || !this.inScope(entry.dn, ctx, info)) {
-          stats.skipped++;
-          continue;
-        }
-        yield await this.completeRanges(entry);
+      const live = page.filter((raw) => !this.isDeleted(raw)).map((raw) => this.dirSyncAnchor(raw, info)).filter((a): a is string => !!a);
+      for await (const change of this.reread(info, ctx, live, emitted, stats)) {
+        if (change.kind === 'upsert') yield change.entry;
+        else stats.skipped++;
       }
     }
     wm.dirsync = { cookie: out.cookie.toString('base64') };
@@ -964,9 +981,7 @@ export class LdapSource {
     const deleted: string[] = [];
     for await (const page of this.dirSyncRounds(info, out.cookie, stats, out)) {
       for (const raw of page) {
-        const v = rawValue(raw, this.anchorAttribute(info));
-        const b = Array.isArray(v) ? v[0] : v;
-        const anchor = Buffer.isBuffer(b) && b.length === 16 ? guidFromBytes(b) : typeof b === 'string' ? b.toLowerCase() : undefined;
+        const anchor = this.dirSyncAnchor(raw, info);
         if (!anchor) continue;
         (this.isDeleted(raw) ? deleted : changed).push(anchor);
       }
