@@ -110,6 +110,12 @@ describe('LDAP source against slapd with the accesslog overlay', () => {
     assert.deepEqual(attributeValues(one, 'userPassword'), []);
     assert.equal(imp.anchors()?.size, entries.length);
     assert.equal(JSON.parse(imp.watermark()).method, 'openldap-accesslog');
+    await assert.rejects(imp.toArray(), /only once/);
+    // Breaking out early leaves no watermark.
+    const partial = source(s).fullImport();
+    assert.throws(() => partial.watermark(), /not been iterated to its end/);
+    for await (const _ of partial) break;
+    assert.throws(() => partial.watermark(), /not been iterated to its end/);
   });
 
   test('OU scoping (containerFilter.includedContainers): only the included OUs, each entry once', async (t) => {
