@@ -633,13 +633,15 @@ export class LdapSource {
   /**
    * What changed since `watermark` (from a full or delta import of the same
    * configuration). Throws an `LdapSourceError` of kind `refreshRequired`
-   * before yielding anything when the watermark cannot be continued.
+   * before yielding anything when the watermark cannot be continued. The
+   * presence sweep compares with `previousAnchors` (the `anchors()` of the
+   * previous import), else with what `anchorStore` loads.
    */
-  deltaImport(watermark: string): LdapImport<LdapChange> {
-    return new LdapImport<LdapChange>((imp, finish) => this.delta(watermark, imp, finish));
+  deltaImport(watermark: string, opts: { previousAnchors?: ReadonlyMap<string, string> } = {}): LdapImport<LdapChange> {
+    return new LdapImport<LdapChange>((imp, finish) => this.delta(watermark, opts, imp, finish));
   }
 
-  private async *delta(text: string, imp: LdapImport<LdapChange>, finish: (w: string, a?: ReadonlyMap<string, string>) => void): AsyncGenerator<LdapChange> {
+  private async *delta(text: string, opts: { previousAnchors?: ReadonlyMap<string, string> }, imp: LdapImport<LdapChange>, finish: (w: string, a?: ReadonlyMap<string, string>) => void): AsyncGenerator<LdapChange> {
     const info = await this.serverInfo();
     let parsed: { method?: unknown } = {};
     try {
@@ -653,7 +655,7 @@ export class LdapSource {
     const ctx = await this.scopeContext(info);
     switch (method) {
       case 'openldap-accesslog': yield* this.accesslogDelta(info, ctx, wm, imp.stats); break;
-      case 'openldap-sweep': yield* this.sweepDelta(info, ctx, wm, imp.stats, finish); return;
+      case 'openldap-sweep': yield* this.sweepDelta(info, ctx, wm, imp.stats, finish, opts.previousAnchors); return;
       case 'ad-usn': yield* this.usnDelta(info, ctx, wm, imp.stats); break;
       case 'ad-dirsync': yield* this.dirSyncDelta(info, ctx, wm, imp.stats); break;
     }
@@ -781,11 +783,12 @@ export class LdapSource {
   }
 
   /** Any server: changed entries by `entryCSN`/`modifyTimestamp`, deletes and scope exits by a presence sweep. */
-  private async *sweepDelta(info: LdapServerInfo, ctx: ScopeContext, wm: Watermark, stats: LdapImportStats, finish: (w: string, a?: ReadonlyMap<string, string>) => void): AsyncGenerator<LdapChange> {
+  private async *sweepDelta(info: LdapServerInfo, ctx: ScopeContext, wm: Watermark, stats: LdapImportStats, finish: (w: string, a?: ReadonlyMap<string, string>) => void, given?: ReadonlyMap<string, string>): AsyncGenerator<LdapChange> {
     if (!wm.csn) throw new LdapSourceError('refreshRequired', LdapErrorCodes.refreshRequired, 'the watermark has no change cursor: run a full import');
-    const previous = await this.options.anchorStore?.load();
+    const previous = given ?? await this.options.anchorStore?.load();
     if (!previous) {
-      throw new LdapSourceError('refreshRequired', LdapErrorCodes.refreshRequired, 'the presence sweep needs the anchors of the previous import (anchorStore): run a full import');
+      throw new LdapSourceError('refreshRequired', LdapErrorCodes.refreshRequired,
+        'the presence sweep needs the anchors of the previous import (previousAnchors or anchorStore): run a full import');
     }
     const start = this.now();
     const changeAttr = this.changeAttribute(info);

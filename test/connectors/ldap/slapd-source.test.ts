@@ -308,8 +308,12 @@ describe('LDAP source against slapd without accesslog (presence sweep)', () => {
     assert.equal(delta.anchors()?.size, 500 + GROUPS);
     assert.deepEqual(await src.deltaImport(delta.watermark()).toArray(), []);
 
-    // Without the previous anchor set there is nothing to sweep against.
+    // Without the previous anchor set there is nothing to sweep against…
     await assert.rejects(source(s).deltaImport(delta.watermark()).toArray(), (e: unknown) => e instanceof LdapSourceError && e.kind === 'refreshRequired');
+    // …which the caller may also hand over itself.
+    const handed = source(s).deltaImport(delta.watermark(), { previousAnchors: delta.anchors()! });
+    assert.deepEqual(await handed.toArray(), []);
+    assert.equal(handed.anchors()?.size, 500 + GROUPS);
   });
 
   test('sweep delta under OU and group scoping: leaving the scope is a delete', async (t) => {
