@@ -387,6 +387,8 @@ export class LdapSource {
       const lower = k.toLowerCase();
       if (SECRET_ATTRIBUTES.has(lower)) continue;
       const arr: (string | Buffer)[] = Array.isArray(v) ? v : [v];
+      // ldapts lists requested attributes the entry does not have, with no values.
+      if (arr.length === 0) continue;
       attributes[k] = arr.map((x) => (typeof x === 'string' ? x : renderBinary(lower, x)));
     }
     const anchor = attributeValues({ attributes }, this.anchorAttribute(info))[0];
@@ -457,7 +459,8 @@ export class LdapSource {
       const r = await c.search(dn, { scope: 'base', filter, attributes, explicitBufferAttributes: BUFFER_ATTRIBUTES });
       return r.searchEntries[0];
     } catch (e) {
-      if ((e as { code?: unknown }).code === 32) return undefined; // noSuchObject
+      const code = (e as { code?: unknown }).code;
+      if (code === 32 || code === 34) return undefined; // noSuchObject, invalidDNSyntax (a dangling or odd member value)
       throw classifyLdapError(e, `${this.what}: read ${dn}`);
     }
   }
