@@ -227,6 +227,8 @@ function config(dir: string, tools: Tools, accesslog: boolean): string {
       `directory ${dir}/accesslog`,
       'maxsize 268435456',
       'index reqStart eq',
+      // The root DN may edit the log (tests simulate logpurge with it).
+      `rootdn ${ADMIN_DN}`,
       `access to * by ${reader} read by * none`,
       `limits ${reader} size=unlimited time=unlimited`,
       '',

@@ -583,7 +583,7 @@ export class LdapSource {
             if (t) seen.push(t);
           }
         }
-        wm.log = { cursor, seen };
+        wm.log = { cursor, seen, ...(seen.length ? { last: seen.reduce(maxString) } : {}) };
         break;
       }
       case 'openldap-sweep':
@@ -725,6 +725,13 @@ export class LdapSource {
   private async *accesslogDelta(info: LdapServerInfo, ctx: ScopeContext, wm: Watermark, stats: LdapImportStats): AsyncGenerator<LdapChange> {
     if (!wm.log) throw new LdapSourceError('refreshRequired', LdapErrorCodes.refreshRequired, 'the watermark has no accesslog cursor: run a full import');
     const start = this.now();
+    // slapo-accesslog purges its oldest records (logpurge): if the last record
+    // this watermark read is gone, records after it may be gone too.
+    if (wm.log.last && !(await this.readRaw(`reqStart=${wm.log.last},${info.accesslogBase!}`, '(objectClass=*)', ['1.1']))) {
+      throw new LdapSourceError('refreshRequired', LdapErrorCodes.refreshRequired,
+        `the accesslog no longer holds ${wm.log.last}, the last record this watermark read (purged?): run a full import`);
+    }
+    let last = wm.log.last ?? '';
     const seen = new Set(wm.log.seen);
     const newCursor = maxString(wm.log.cursor, reqStartAt(new Date(start.getTime() - this.overlapMs())));
     const before = new Set(wm.groupMembers ?? []);
@@ -738,6 +745,7 @@ export class LdapSource {
         const type = one(rawValue(r, 'reqType'));
         const dn = one(rawValue(r, 'reqDN'));
         if (!t || !type || !dn) continue;
+        last = maxString(last, t);
         if (t >= newCursor) newSeen.push(t);
         if (seen.has(t)) continue;
         let newDn: string | undefined;
@@ -782,7 +790,7 @@ export class LdapSource {
       }
     }
     yield* this.groupScopeChanges(info, ctx, wm, emitted, stats);
-    wm.log = { cursor: newCursor, seen: newSeen };
+    wm.log = { cursor: newCursor, seen: newSeen, ...(last ? { last } : {}) };
   }
 
   /** Any server: changed entries by `entryCSN`/`modifyTimestamp`, deletes and scope exits by a presence sweep. */

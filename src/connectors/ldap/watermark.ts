@@ -13,8 +13,12 @@ export interface Watermark {
   method: LdapDeltaMethod;
   /** Fingerprint of the import's content definition. */
   fp: string;
-  /** OpenLDAP accesslog: `reqStart` to read from, and the `reqStart`s at or after it already applied. */
-  log?: { cursor: string; seen: string[] };
+  /**
+   * OpenLDAP accesslog: `reqStart` to read from, the `reqStart`s at or after
+   * it already applied, and the newest record read (which must still be in
+   * the log next time, else it was purged past us).
+   */
+  log?: { cursor: string; seen: string[]; last?: string };
   /** Presence sweep: change attribute value (`entryCSN`/`modifyTimestamp`) to read from, and keys of the `anchor@value`s already reported. */
   csn?: { cursor: string; seen: string[] };
   /** AD uSNChanged: next USN to read, and the DC it belongs to. */

@@ -258,6 +258,23 @@ describe('LDAP source against slapd with the accesslog overlay', () => {
     assert.deepEqual(summary(changes), [`delete ${normalizeDn(leaver)}`, `upsert ${normalizeDn(joiner)}`, `upsert ${normalizeDn(pilot)}`].sort());
   });
 
+  test('an accesslog purged past the watermark asks for a full import', async (t) => {
+    const s = server(t);
+    if (!s) return;
+    const src = source(s);
+    const full = src.fullImport();
+    await full.toArray();
+    const admin = await s.admin();
+    await admin.modify(s.dataset.byOu.get('Support')![50]!, [replace('title', 'Purge test')]);
+    const delta = src.deltaImport(full.watermark());
+    assert.equal((await delta.toArray()).length, 1);
+    const last = (JSON.parse(delta.watermark()) as { log: { last?: string } }).log.last;
+    assert.ok(last, 'the watermark remembers the newest record it read');
+    // What slapo-accesslog's logpurge does to old records.
+    await admin.del(`reqStart=${last},cn=accesslog`);
+    await assert.rejects(src.deltaImport(delta.watermark()).toArray(), (e: unknown) => e instanceof LdapSourceError && e.kind === 'refreshRequired' && /purged/.test(e.message));
+  });
+
   test('a watermark of another scope or method asks for a full import', async (t) => {
     const s = server(t);
     if (!s) return;
