@@ -106,8 +106,10 @@ export interface Slapd {
   caPem: string;
   accesslog: boolean;
   dataset: Dataset;
-  /** A client bound as the root DN, for writes in tests. */
+  /** A client bound as the root DN, for writes in tests (closed by `restart` and `stop`). */
   admin(): Promise<Client>;
+  /** Stops slapd and starts it again on the same ports with the same data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -270,6 +272,23 @@ async function bindable(url: string): Promise<boolean> {
   }
 }
 
+/** Runs slapd in the foreground; the process once it answers binds, else why not. */
+async function launch(slapd: string, conf: string, url: string, ldapsUrl: string): Promise<ChildProcess | string> {
+  let stderr = '';
+  // -d 0: stay in the foreground (so the child is slapd itself) without debug output.
+  const proc = spawn(slapd, ['-f', conf, '-h', `${url}/ ${ldapsUrl}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  let exited = false;
+  proc.once('exit', () => { exited = true; });
+  const deadline = Date.now() + 15_000;
+  while (!exited && Date.now() < deadline) {
+    if (await bindable(url)) return proc;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill('SIGKILL');
+  return stderr.trim() || 'slapd did not answer';
+}
+
 /** Starts a private slapd with a generated directory. Call `stop()` when done. */
 export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
   const tools = findTools();
@@ -297,27 +316,25 @@ export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
       const ldapsPort = await freePort();
       const url = `ldap://127.0.0.1:${port}`;
       const ldapsUrl = `ldaps://127.0.0.1:${ldapsPort}`;
-      let stderr = '';
-      // -d 0: stay in the foreground (so the child is slapd itself) without debug output.
-      const proc = spawn(tools.slapd, ['-f', conf, '-h', `${url}/ ${ldapsUrl}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      proc.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-      let exited = false;
-      proc.once('exit', () => { exited = true; });
-      const deadline = Date.now() + 15_000;
-      let up = false;
-      while (!exited && Date.now() < deadline) {
-        if (await bindable(url)) { up = true; break; }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      if (!up) {
-        lastError = stderr.trim() || 'slapd did not answer';
-        proc.kill('SIGKILL');
+      const launched = await launch(tools.slapd, conf, url, ldapsUrl);
+      if (typeof launched === 'string') {
+        lastError = launched;
         continue;
       }
-      child = proc;
-      const started = proc;
+      child = launched;
+      let current = launched;
       const caPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
       const clients: Client[] = [];
+      const halt = async () => {
+        await Promise.all(clients.splice(0).map((c) => c.unbind().catch(() => undefined)));
+        if (current.exitCode === null && current.signalCode === null) {
+          const gone = new Promise((r) => current.once('exit', r));
+          current.kill('SIGTERM');
+          const timer = setTimeout(() => current.kill('SIGKILL'), 5000);
+          await gone;
+          clearTimeout(timer);
+        }
+      };
       return {
         url,
         ldapsUrl,
@@ -330,15 +347,14 @@ export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
           clients.push(c);
           return c;
         },
+        restart: async () => {
+          await halt();
+          const again = await launch(tools.slapd, conf, url, ldapsUrl);
+          if (typeof again === 'string') throw new Error(`slapd did not restart: ${again}`);
+          current = again;
+        },
         stop: async () => {
-          await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
-          if (started.exitCode === null && started.signalCode === null) {
-            const gone = new Promise((r) => started.once('exit', r));
-            started.kill('SIGTERM');
-            const timer = setTimeout(() => started.kill('SIGKILL'), 5000);
-            await gone;
-            clearTimeout(timer);
-          }
+          await halt();
           rmSync(dir, { recursive: true, force: true });
         },
       };

@@ -286,6 +286,27 @@ describe('LDAP source against slapd with the accesslog overlay', () => {
   });
 });
 
+describe('LDAP source across a server restart', () => {
+  const { server, source } = withServer({ people: 100, accesslog: true }, {});
+
+  test('the source reconnects and the delta continues from the watermark; LDAPS and StartTLS too', async (t) => {
+    const s = server(t);
+    if (!s) return;
+    const plain = source(s);
+    const tls = source(s, { startTls: true, tls: { ca: s.caPem } });
+    const full = plain.fullImport();
+    await full.toArray();
+    assert.ok(await tls.readByDn(s.dataset.personDns[0]!));
+    await s.restart();
+    const admin = await s.admin();
+    const dn = s.dataset.personDns[5]!;
+    await admin.modify(dn, [replace('title', 'After restart')]);
+    const changes = await plain.deltaImport(full.watermark()).toArray();
+    assert.deepEqual(summary(changes), [`upsert ${normalizeDn(dn)}`]);
+    assert.deepEqual(attributeValues((await tls.readByDn(dn))!, 'title'), ['After restart']);
+  });
+});
+
 describe('LDAP source against slapd without accesslog (presence sweep)', () => {
   const { server, source } = withServer({ people: 500, accesslog: false }, { pageSize: 100 });
 
