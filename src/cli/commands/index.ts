@@ -27,6 +27,7 @@ export const NOUNS: Record<string, () => Promise<Registrar>> = {
   user: async () => (await import('./user/index.ts')).registerUser,
   group: async () => (await import('./group/index.ts')).registerGroup,
   appinstance: async () => (await import('./appinstance/index.ts')).registerAppInstance,
+  completion: async () => (await import('./completion.ts')).registerCompletion,
 };
 
 /**
