@@ -48,6 +48,14 @@ export interface EngineDeps {
   tenant: { id: string; domain: string };
   targetFactory: TargetFactory;
   options?: EngineOptions;
+  /** Runs the cycles of inbound jobs (API2AAD, AD2AADProvisioning): src/inbound/. */
+  inbound?: InboundCycleRunner;
+}
+
+/** What the engine hands inbound jobs to. */
+export interface InboundCycleRunner {
+  handles(job: { templateId: string }): boolean;
+  runCycle(jobId: string): Promise<unknown>;
 }
 
 /** Tuning, mostly for tests: Entra's figures are the defaults. */
@@ -156,6 +164,11 @@ export class SyncEngine {
   async runCycle(jobId: string, opts: RunOptions = {}): Promise<CycleResult | undefined> {
     const job = await this.deps.sync.findJob(jobId);
     if (!job) return undefined;
+    if (this.deps.inbound?.handles(job)) {
+      // Inbound jobs have a source connector and the directory as their target: their own cycle.
+      await this.deps.inbound.runCycle(jobId);
+      return undefined;
+    }
     const pausedAtStart = job.schedule.state === 'Paused';
     const flags = await this.consumeResets(job);
     const sp = await this.deps.applications.getServicePrincipal(job.spId);

@@ -1,0 +1,190 @@
+/**
+ * API-driven inbound provisioning over real HTTP: the API2AAD template and
+ * job, bulkUpload's 202, processing within seconds into the directory
+ * (create, update, enable, disable, matching externalId ↔ employeeId),
+ * managers resolved in the second pass whether the manager arrives in the
+ * same or a later upload, per-record provisioning logs, a paused job, and
+ * the "absent active" rule and its setting.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { validateSchemaWithExpressions } from '../../src/sync/expression-checks.ts';
+import { api2aadDefaultSchema, ad2aadDefaultSchema } from '../../src/sync/templates/inbound.ts';
+import type { ProvisioningObjectSummary } from '../../src/engine/log-entry.ts';
+import { openTestPostgresStore, postgresSkipReason } from '../helpers/postgres.ts';
+import type { Store } from '../../src/store/store.ts';
+import { bulkRequest, createInboundApp, processed, scimUser, upload, userByEmployeeId, ENTERPRISE } from './helpers.ts';
+import type { InboundApp } from './helpers.ts';
+
+async function logsOf(server: TestServer, filter: string): Promise<ProvisioningObjectSummary[]> {
+  const res = await server.api(`/v1.0/auditLogs/provisioning?$filter=${encodeURIComponent(filter)}&$top=500`);
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return (JSON.parse(text) as { value: ProvisioningObjectSummary[] }).value;
+}
+
+/** The server closes its store; the PostgreSQL schema is dropped by the disposer, which closes it too. */
+function keepOpen(store: Store): Store {
+  return new Proxy(store, { get: (t, p, r) => (p === 'close' ? () => Promise.resolve() : Reflect.get(t, p, r) as unknown) });
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+const skip = backend === 'postgres' ? await postgresSkipReason() : undefined;
+describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip }, () => {
+  let server: TestServer;
+  let app: InboundApp;
+  let domain: string;
+  let pg: { store: Store; dispose(): Promise<void> } | undefined;
+  const upn = (n: string) => `${n}@${domain}`;
+
+  before(async () => {
+    pg = backend === 'postgres' ? await openTestPostgresStore('inbound') : undefined;
+    server = await startTestServer({ logLevel: 'warn', ...(pg ? { store: keepOpen(pg.store) } : {}) });
+    domain = server.services.tenant.domain;
+    app = await createInboundApp(server);
+    const start = await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}/start`, { method: 'POST' });
+    assert.equal(start.status, 204);
+  });
+  after(async () => {
+    await server.close();
+    await pg?.dispose();
+  });
+
+  test('the default schemas of API2AAD and AD2AADProvisioning are valid, expressions included', () => {
+    assert.deepEqual(validateSchemaWithExpressions(api2aadDefaultSchema()), []);
+    assert.deepEqual(validateSchemaWithExpressions(ad2aadDefaultSchema()), []);
+  });
+
+  test('the job has Graph\'s API2AAD id form and the inbound schema', async () => {
+    assert.match(app.jobId, new RegExp(`^API2AAD\\.${server.services.tenant.id.replace(/-/g, '')}\\.[0-9a-f-]{36}$`));
+    const schema = (await (await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}/schema`)).json()) as {
+      directories: { name: string }[]; synchronizationRules: { name: string; sourceDirectoryName: string; targetDirectoryName: string; objectMappings: { attributeMappings: { targetAttributeName: string; matchingPriority: number; source: { name: string } }[] }[] }[];
+    };
+    assert.deepEqual(schema.directories.map((d) => d.name), ['API', 'Azure Active Directory']);
+    const rule = schema.synchronizationRules[0]!;
+    assert.equal(rule.name, 'USER_INBOUND_USER');
+    const matching = rule.objectMappings[0]!.attributeMappings.filter((m) => m.matchingPriority > 0);
+    assert.deepEqual(matching.map((m) => [m.source.name, m.targetAttributeName]), [['externalId', 'employeeId']]);
+  });
+
+  test('202 with an empty body and a Location at the job\'s logs; the manager named before it arrives is resolved in the second pass', async () => {
+    // Kathy comes first and names Barbara, who is created later in the same request (G-BULK example 1, reversed).
+    const res = await upload(server, app, bulkRequest([
+      scimUser({ externalId: '701985', userName: upn('kjensen'), givenName: 'Kathy', familyName: 'Jensen', displayName: 'Kathy Jensen', title: 'Tour Lead', department: 'Tour Operations', manager: '701984', active: true }),
+      scimUser({ externalId: '701984', userName: upn('bjensen'), givenName: 'Barbara', familyName: 'Jensen', displayName: 'Babs Jensen', title: 'Tour Guide', department: 'Tour Operations', active: true, extra: { emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }] } }),
+    ]));
+    const text = await res.text();
+    assert.equal(res.status, 202, text);
+    assert.equal(text, '');
+    assert.equal(res.headers.get('location'), `${server.url}/v1.0/auditLogs/provisioning/?$filter=jobid%20eq%20'${app.jobId}'`);
+    await processed(server, app.jobId);
+    const barbara = await userByEmployeeId(server, '701984');
+    const kathy = await userByEmployeeId(server, '701985');
+    assert.ok(barbara && kathy, 'both users exist');
+    assert.equal(barbara.userPrincipalName, upn('bjensen'));
+    assert.equal(barbara.mailNickname, 'bjensen');
+    assert.equal(barbara.mail, 'bjensen@example.com');
+    assert.equal(barbara.jobTitle, 'Tour Guide');
+    assert.equal(barbara.department, 'Tour Operations');
+    assert.equal(barbara.accountEnabled, true);
+    assert.equal(kathy.managerId, barbara.id, 'Kathy reports to Barbara');
+
+    const logs = await logsOf(server, `jobid eq '${app.jobId}' and sourceIdentity/id eq '701985'`);
+    const create = logs.find((e) => e.provisioningAction === 'create')!;
+    assert.ok(create, 'a create entry for Kathy');
+    assert.equal(create.provisioningStatusInfo.status, 'success');
+    assert.equal(create.sourceSystem.displayName, 'API');
+    assert.equal(create.sourceIdentity.identityType, ENTERPRISE);
+    assert.deepEqual(create.provisioningSteps.map((s) => s.name), ['EntryImportAdd', 'EntrySynchronizationScoping', 'EntrySynchronizationAdd', 'EntrySynchronizationSkip', 'EntryExportAdd']);
+    const skip = create.provisioningSteps.find((s) => s.name === 'EntrySynchronizationSkip')!;
+    assert.equal(skip.details.SkipReason, 'UnableToResolveReferenceAttributeValue');
+    assert.equal(create.provisioningSteps[0]!.details.urnietfparamsscimschemasextensionenterprise20Userdepartment, 'Tour Operations');
+    const second = logs.find((e) => e !== create && e.changeId === create.changeId)!;
+    assert.ok(second, 'the reference pass logs an entry with the same changeId');
+    assert.deepEqual(second.provisioningSteps.map((s) => s.name), ['EntryExportUpdate']);
+    assert.deepEqual(second.modifiedProperties, [{ displayName: 'manager', oldValue: null, newValue: barbara.id }]);
+    assert.equal(create.cycleId, second.cycleId, 'same cycle');
+
+    const job = (await (await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}`)).json()) as { status: { lastExecution: { countImported: number; state: string } } };
+    assert.equal(job.status.lastExecution.state, 'Succeeded');
+  });
+
+  test('the application side accepts uploads too; a manager arriving in a later upload is resolved then', async () => {
+    const first = await upload(server, app, bulkRequest([
+      scimUser({ externalId: 'E-200', userName: upn('carol'), displayName: 'Carol', manager: 'E-100', active: true }),
+    ]), { side: 'applications' });
+    assert.equal(first.status, 202);
+    await processed(server, app.jobId);
+    const carol = await userByEmployeeId(server, 'E-200');
+    assert.ok(carol);
+    assert.equal(carol.managerId, null, 'the manager does not exist yet');
+    const pending = await server.services.store.db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', app.jobId).execute();
+    assert.deepEqual(pending.map((p) => p.ref_anchor), ['E-100'], 'the reference is kept durably');
+
+    assert.equal((await upload(server, app, bulkRequest([scimUser({ externalId: 'E-100', userName: upn('dave'), displayName: 'Dave', active: true })]))).status, 202);
+    await processed(server, app.jobId);
+    const dave = await userByEmployeeId(server, 'E-100');
+    assert.equal((await userByEmployeeId(server, 'E-200'))?.managerId, dave?.id);
+    assert.equal((await server.services.store.db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', app.jobId).execute()).length, 0);
+  });
+
+  test('update, disable, enable; a record without active disables (Entra); the same record twice is processed in order', async () => {
+    await upload(server, app, bulkRequest([
+      scimUser({ externalId: '701984', department: 'Tour Ops', title: 'Head Guide', active: true }),
+      scimUser({ externalId: '701985', active: false }),
+      scimUser({ externalId: 'E-100', displayName: 'Dave D.' }),
+      scimUser({ externalId: 'E-100', displayName: 'David' }),
+    ]));
+    await processed(server, app.jobId);
+    const barbara = (await userByEmployeeId(server, '701984'))!;
+    assert.equal(barbara.department, 'Tour Ops');
+    assert.equal(barbara.jobTitle, 'Head Guide');
+    assert.equal(barbara.displayName, 'Babs Jensen', 'attributes left out of the record are unchanged');
+    assert.equal((await userByEmployeeId(server, '701985'))!.accountEnabled, false);
+    const dave = (await userByEmployeeId(server, 'E-100'))!;
+    assert.equal(dave.displayName, 'David', 'the later record of the same externalId wins');
+    assert.equal(dave.accountEnabled, false, 'active left out: disabled, as Entra does');
+    const logs = await logsOf(server, `jobid eq '${app.jobId}' and sourceIdentity/id eq '701985'`);
+    const disable = logs.find((e) => e.provisioningAction === 'disable')!;
+    assert.ok(disable);
+    assert.deepEqual(disable.modifiedProperties, [{ displayName: 'accountEnabled', oldValue: 'True', newValue: 'False' }]);
+    assert.equal(disable.provisioningSteps[1]!.name, 'EntryImport', 'an existing user is retrieved first');
+
+    await upload(server, app, bulkRequest([scimUser({ externalId: '701985', active: true })]));
+    await processed(server, app.jobId);
+    assert.equal((await userByEmployeeId(server, '701985'))!.accountEnabled, true, 'enabled again');
+  });
+
+  test('with AbsentActiveMeansUnchanged = True a record without active leaves the account as it is', async () => {
+    const job = await server.services.sync.getJob(app.spId, app.jobId);
+    const settings = job.settings.map((s) => (s.name === 'AbsentActiveMeansUnchanged' ? { ...s, value: 'True' } : s));
+    const put = await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization`, { method: 'PUT', json: { jobs: [{ id: app.jobId, synchronizationJobSettings: settings }] } });
+    assert.equal(put.status, 204, await put.text());
+    await upload(server, app, bulkRequest([
+      scimUser({ externalId: '701985', title: 'Senior Lead' }),
+      scimUser({ externalId: 'N-1', userName: upn('newbie'), displayName: 'Newbie' }),
+    ]));
+    await processed(server, app.jobId);
+    const kathy = (await userByEmployeeId(server, '701985'))!;
+    assert.equal(kathy.jobTitle, 'Senior Lead');
+    assert.equal(kathy.accountEnabled, true, 'still enabled');
+    assert.equal((await userByEmployeeId(server, 'N-1'))!.accountEnabled, true, 'a new user without active is created enabled');
+  });
+
+  test('a paused job accepts uploads and processes them when started', async () => {
+    const base = `/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}`;
+    assert.equal((await server.api(`${base}/pause`, { method: 'POST' })).status, 204);
+    const res = await upload(server, app, bulkRequest([scimUser({ externalId: 'P-1', userName: upn('paused'), displayName: 'Paused Joiner', active: true })]));
+    assert.equal(res.status, 202);
+    await server.services.inbound.idle(app.jobId);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await server.services.inbound.staging.pending(app.jobId)).count, 1, 'staged, not processed');
+    assert.equal(await userByEmployeeId(server, 'P-1'), undefined);
+    assert.equal((await server.api(`${base}/start`, { method: 'POST' })).status, 204);
+    await processed(server, app.jobId);
+    assert.ok(await userByEmployeeId(server, 'P-1'), 'processed once started');
+  });
+});
+}
