@@ -71,6 +71,8 @@ function flatDetails(attrs: Readonly<Record<string, unknown>>): Record<string, s
 }
 
 function errorOf(e: unknown): { code: string; message: string } {
+  // Entra's documented code for a UPN the directory refuses (inbound-and-console.md §1.8).
+  if (isGraphError(e) && e.target === 'userPrincipalName' && e.status === 400) return { code: 'AzureActiveDirectoryInvalidUserPrincipalName', message: e.message };
   if (isGraphError(e)) return { code: e.code, message: e.message };
   if (e instanceof EvaluationError) return { code: 'ExpressionEvaluationError', message: e.message };
   return { code: 'InternalError', message: e instanceof Error ? e.message : String(e) };
@@ -348,7 +350,7 @@ export class InboundCycle {
     } catch (e) {
       const err = isGraphError(e) || e instanceof EvaluationError ? errorOf(e) : { code: (e as { code?: string }).code ?? 'InternalError', message: (e as Error).message };
       trace.step('export', 'EntryExportAdd', 'failure', `Failed to create ${type} '${r.anchor}' in ${AZURE_AD_DIRECTORY_NAME}: ${err.message}`);
-      trace.fail(err.code === 'Request_BadRequest' ? 'AzureActiveDirectoryInvalidRequest' : err.code, err.message);
+      trace.fail(err.code, err.message);
       this.record(trace);
       return;
     }
@@ -406,7 +408,7 @@ export class InboundCycle {
       const err = errorOf(e);
       trace.action = disabling ? 'disable' : 'update';
       trace.step('export', 'EntryExportUpdate', 'failure', `Failed to update '${user.userPrincipalName}' in ${AZURE_AD_DIRECTORY_NAME}: ${err.message}`);
-      trace.fail(err.code === 'Request_BadRequest' ? 'AzureActiveDirectoryInvalidRequest' : err.code, err.message);
+      trace.fail(err.code, err.message);
       this.record(trace);
       return;
     }

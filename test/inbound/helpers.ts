@@ -74,7 +74,9 @@ export function uploadPath(app: InboundApp, side: 'servicePrincipals' | 'applica
 export function upload(server: TestServer, app: InboundApp, body: unknown, opts: { contentType?: string | null; side?: 'servicePrincipals' | 'applications' } = {}): Promise<Response> {
   const headers: Record<string, string> = {};
   if (opts.contentType !== null) headers['content-type'] = opts.contentType ?? SCIM_JSON;
-  return server.api(uploadPath(app, opts.side), { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // Bytes, so that fetch adds no Content-Type of its own (it would say text/plain for a string).
+  return server.api(uploadPath(app, opts.side), { method: 'POST', headers, body: new TextEncoder().encode(text) });
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `ms`. */
