@@ -118,7 +118,8 @@ export class InboundCycle {
       watermark = batch.watermark;
       if (!batch.hasMore || batch.changes.length === 0) break;
     }
-    await this.resolvePending();
+    // A cycle that found nothing staged (the schedule's) also retries references through the matching attribute.
+    await this.resolvePending(this.counters.imported === 0);
     await this.flushLogs();
     const linked = await this.linkCount();
     return { cycleId: this.cycleId, counters: { ...this.counters }, timeBegan, timeEnded: this.deps.clock.now(), linked };
@@ -474,47 +475,61 @@ export class InboundCycle {
   }
 
   /**
-   * The second pass: every pending reference of the job whose target now
-   * exists is set, each logged as an entry with only an EntryExportUpdate
-   * step and the changeId of the record that named it.
+   * The second pass: every pending reference of the job whose target is
+   * now linked (created or matched by this job, in this cycle or an earlier
+   * one) is set, each logged as an entry with only an EntryExportUpdate step
+   * and the changeId of the record that named it. One join finds them, so a
+   * cycle costs nothing for references that still wait. With `full` (a
+   * scheduled cycle with no uploads), references are also looked up through
+   * the matching attribute, for managers created outside this job.
    */
-  private async resolvePending(): Promise<void> {
-    const type = this.source.objectType;
+  private async resolvePending(full: boolean): Promise<void> {
+    const db = this.deps.store.db;
     let after = '';
     for (;;) {
-      const rows = await this.deps.store.db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', this.job.id).where('user_id', '>', after)
-        .orderBy('user_id').orderBy('attribute').limit(500).execute();
-      if (rows.length === 0) break;
-      for (const p of rows) {
-        const user = await this.deps.target.get(p.user_id);
-        if (!user) {
-          await this.dropPending(p.user_id, p.attribute);
-          continue;
-        }
-        const manager = await this.resolveReference(p.ref_anchor).catch(() => undefined);
-        if (!manager || manager.id === user.id) {
-          this.counters.referencesPending++;
-          continue;
-        }
-        const trace = new ObjectTrace(type, p.source_anchor, p.display_name ?? '', TARGET_TYPE);
-        trace.targetId = user.id;
-        trace.action = 'update';
-        try {
-          if (user.managerId !== manager.id) await this.deps.target.setManager(user.id, manager.id);
-          await this.dropPending(p.user_id, p.attribute);
-          trace.modified.push({ displayName: 'manager', oldValue: user.managerId, newValue: manager.id });
-          trace.step('export', 'EntryExportUpdate', 'success', `${capital(type)} '${user.userPrincipalName}' was updated in ${AZURE_AD_DIRECTORY_NAME}`, { ReportableIdentifier: p.source_anchor });
-          this.counters.referencesResolved++;
-        } catch (e) {
-          const err = errorOf(e);
-          trace.step('export', 'EntryExportUpdate', 'failure', `Setting the manager of '${user.userPrincipalName}' to ${p.ref_anchor} failed: ${err.message}`);
-          trace.fail(err.code, err.message);
-          await this.dropPending(p.user_id, p.attribute);
-        }
-        this.record(trace, p.change_id);
-      }
-      after = rows[rows.length - 1]!.user_id;
+      const rows = await db.selectFrom('inbound_pending_refs as p')
+        .innerJoin('inbound_links as l', (j) => j.onRef('l.job_id', '=', 'p.job_id').onRef('l.anchor', '=', 'p.ref_anchor'))
+        .select(['p.user_id', 'p.attribute', 'p.ref_anchor', 'p.source_anchor', 'p.display_name', 'p.change_id', 'l.user_id as manager_id'])
+        .where('p.job_id', '=', this.job.id).where('p.user_id', '>', after).orderBy('p.user_id').limit(500).execute();
+      for (const p of rows) await this.resolveOne(p, p.manager_id);
       if (rows.length < 500) break;
+      after = rows[rows.length - 1]!.user_id;
     }
+    if (full) {
+      const rows = await db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', this.job.id).orderBy('user_id').limit(5000).execute();
+      for (const p of rows) {
+        const manager = await this.resolveReference(p.ref_anchor).catch(() => undefined);
+        if (manager) await this.resolveOne(p, manager.id);
+      }
+    }
+    const left = await db.selectFrom('inbound_pending_refs').select((eb) => eb.fn.countAll<number | string>().as('n')).where('job_id', '=', this.job.id).executeTakeFirst();
+    this.counters.referencesPending = Number(left?.n ?? 0);
+  }
+
+  private async resolveOne(p: { user_id: string; attribute: string; ref_anchor: string; source_anchor: string; display_name: string | null; change_id: string }, managerId: string): Promise<void> {
+    const type = this.source.objectType;
+    const user = await this.deps.target.get(p.user_id);
+    const manager = user && managerId !== user.id ? await this.deps.target.get(managerId) : undefined;
+    if (!user) {
+      await this.dropPending(p.user_id, p.attribute);
+      return;
+    }
+    if (!manager) return;
+    const trace = new ObjectTrace(type, p.source_anchor, p.display_name ?? '', TARGET_TYPE);
+    trace.targetId = user.id;
+    trace.action = 'update';
+    try {
+      if (user.managerId !== manager.id) await this.deps.target.setManager(user.id, manager.id);
+      await this.dropPending(p.user_id, p.attribute);
+      trace.modified.push({ displayName: 'manager', oldValue: user.managerId, newValue: manager.id });
+      trace.step('export', 'EntryExportUpdate', 'success', `${capital(type)} '${user.userPrincipalName}' was updated in ${AZURE_AD_DIRECTORY_NAME}`, { ReportableIdentifier: p.source_anchor });
+      this.counters.referencesResolved++;
+    } catch (e) {
+      const err = errorOf(e);
+      trace.step('export', 'EntryExportUpdate', 'failure', `Setting the manager of '${user.userPrincipalName}' to ${p.ref_anchor} failed: ${err.message}`);
+      trace.fail(err.code, err.message);
+      await this.dropPending(p.user_id, p.attribute);
+    }
+    this.record(trace, p.change_id);
   }
 }

@@ -130,6 +130,15 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.equal((await server.services.store.db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', app.jobId).execute()).length, 0);
   });
 
+  test('a manager created outside the job is found through the matching attribute by the next scheduled cycle', async () => {
+    await upload(server, app, bulkRequest([scimUser({ externalId: 'E-300', userName: upn('erin'), displayName: 'Erin', manager: 'EXT-1', active: true })]));
+    await processed(server, app.jobId);
+    assert.equal((await userByEmployeeId(server, 'E-300'))!.managerId, null);
+    const boss = await server.services.directory.createUser({ accountEnabled: true, displayName: 'Outside Boss', mailNickname: 'oboss', userPrincipalName: upn('oboss'), employeeId: 'EXT-1' });
+    await server.services.runner.runNow(app.jobId);
+    assert.equal((await userByEmployeeId(server, 'E-300'))!.managerId, boss.id);
+  });
+
   test('update, disable, enable; a record without active disables (Entra); the same record twice is processed in order', async () => {
     await upload(server, app, bulkRequest([
       scimUser({ externalId: '701984', department: 'Tour Ops', title: 'Head Guide', active: true }),
