@@ -69,6 +69,15 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.deepEqual(matching.map((m) => [m.source.name, m.targetAttributeName]), [['externalId', 'employeeId']]);
   });
 
+  test('the OpenAPI document lists bulkUpload on both sides, as application/scim+json', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, { post?: { requestBody?: { content: Record<string, unknown> } } }> };
+    for (const side of ['servicePrincipals', 'applications']) {
+      const op = doc.paths[`/v1.0/${side}/{ownerId}/synchronization/jobs/{jobId}/bulkUpload`]?.post;
+      assert.ok(op, side);
+      assert.deepEqual(Object.keys(op.requestBody!.content), ['application/scim+json']);
+    }
+  });
+
   test('202 with an empty body and a Location at the job\'s logs; the manager named before it arrives is resolved in the second pass', async () => {
     // Kathy comes first and names Barbara, who is created later in the same request (G-BULK example 1, reversed).
     const res = await upload(server, app, bulkRequest([
