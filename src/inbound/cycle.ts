@@ -25,8 +25,8 @@ import { ObjectTrace, logValue } from '../engine/log-entry.ts';
 import type { LogScope, ProvisioningLogSink, ProvisioningObjectSummary } from '../engine/log-entry.ts';
 import { AZURE_AD_DIRECTORY_NAME } from '../sync/templates/azure-ad-directory.ts';
 import type { InboundChange, InboundRecord, InboundSource } from './port.ts';
-import type { DirectoryTarget} from './directory-target.ts';
 import { comparable, currentAttributes, toGraphPatch } from './directory-target.ts';
+import type { CachingTarget } from './directory-target.ts';
 import { logAttributeName } from './scim-record.ts';
 
 export interface InboundCycleSettings {
@@ -80,7 +80,7 @@ function errorOf(e: unknown): { code: string; message: string } {
 
 export interface InboundCycleDeps {
   store: Store;
-  target: DirectoryTarget;
+  target: CachingTarget;
   logs: ProvisioningLogSink;
   clock: Clock;
   logger: Logger;
@@ -112,12 +112,15 @@ export class InboundCycle {
     let watermark = await this.source.currentWatermark();
     for (;;) {
       const batch = await this.source.read(watermark, this.settings.batchSize);
+      await this.prefetch(batch.changes);
       for (const change of batch.changes) await this.processChange(change);
       await this.flushLogs();
       if (batch.watermark !== null && batch.watermark !== watermark) await this.source.commit(batch.watermark);
       watermark = batch.watermark;
       if (!batch.hasMore || batch.changes.length === 0) break;
     }
+    this.anchors.clear();
+    this.deps.target.reset();
     // A cycle that found nothing staged (the schedule's) also retries references through the matching attribute.
     await this.resolvePending(this.counters.imported === 0);
     await this.flushLogs();
@@ -143,18 +146,72 @@ export class InboundCycle {
 
   // ------------------------------------------------------------------ links
 
+  /** anchor → linked user id (null: known not to be linked), for the batch in hand. */
+  private readonly anchors = new Map<string, string | null>();
+
+  /**
+   * Reads in bulk what the batch's records will look up one by one: the
+   * links of their anchors and of the anchors they reference, those users,
+   * and the users whose first matching attribute equals the records' (or
+   * the references') values. Saves several queries per record.
+   */
+  private async prefetch(changes: readonly InboundChange[]): Promise<void> {
+    this.anchors.clear();
+    this.deps.target.reset();
+    const anchors = new Set<string>();
+    const values = new Set<string>();
+    const first = this.mapping.matching[0];
+    const manager = this.mapping.attributes.find((a) => a.target === this.mapping.managerAttribute);
+    for (const c of changes) {
+      if (c.kind === 'delete') {
+        anchors.add(c.anchor);
+        continue;
+      }
+      if (c.record.anchor) anchors.add(c.record.anchor);
+      if (c.record.problems?.length) continue;
+      const ctx = this.context(c.record.attributes as Record<string, unknown>);
+      try {
+        const v = first ? mapAttribute(first, ctx) : undefined;
+        if (typeof v === 'string') values.add(v);
+        const ref = manager?.expression ? mapAttribute(manager, ctx) : undefined;
+        if (typeof ref === 'string') {
+          anchors.add(ref);
+          values.add(ref);
+        }
+      } catch {
+        // The record's own processing reports the expression error.
+      }
+    }
+    const list = [...anchors];
+    for (let i = 0; i < list.length; i += 500) {
+      const chunk = list.slice(i, i + 500);
+      const rows = await this.deps.store.db.selectFrom('inbound_links').select(['anchor', 'user_id']).where('job_id', '=', this.job.id).where('anchor', 'in', chunk).execute();
+      for (const a of chunk) this.anchors.set(a, null);
+      for (const r of rows) this.anchors.set(r.anchor, r.user_id);
+    }
+    await this.deps.target.prefetchIds([...this.anchors.values()].filter((x): x is string => x !== null));
+    if (first && values.size) await this.deps.target.prefetchBy(first.target, [...values]);
+  }
+
   private async linkedUser(anchor: string): Promise<DirectoryUser | undefined> {
+    if (this.anchors.has(anchor)) {
+      const id = this.anchors.get(anchor);
+      return id ? this.deps.target.get(id) : undefined;
+    }
     const row = await this.deps.store.db.selectFrom('inbound_links').select('user_id').where('job_id', '=', this.job.id).where('anchor', '=', anchor).executeTakeFirst();
     return row ? this.deps.target.get(row.user_id) : undefined;
   }
 
   private async link(anchor: string, userId: string): Promise<void> {
+    if (this.anchors.get(anchor) === userId) return;
+    this.anchors.set(anchor, userId);
     const now = this.deps.clock.now().toISOString();
     await this.deps.store.db.insertInto('inbound_links').values({ job_id: this.job.id, anchor, user_id: userId, updated_at: now })
       .onConflict((oc) => oc.columns(['job_id', 'anchor']).doUpdateSet({ user_id: userId, updated_at: now })).execute();
   }
 
   private async unlink(anchor: string): Promise<void> {
+    this.anchors.set(anchor, null);
     await this.deps.store.db.deleteFrom('inbound_links').where('job_id', '=', this.job.id).where('anchor', '=', anchor).execute();
   }
 

@@ -98,7 +98,7 @@ export function randomPassword(): string {
 }
 
 export class DirectoryTarget {
-  constructor(private readonly directory: DirectoryService) {}
+  constructor(protected readonly directory: DirectoryService) {}
 
   /** The live user whose `attribute` (sync-schema name) equals `value`, if exactly one does. */
   async findBy(attribute: string, value: string): Promise<DirectoryUser | undefined> {
@@ -132,5 +132,104 @@ export class DirectoryTarget {
 
   softDelete(id: string): Promise<void> {
     return this.directory.deleteUser(id);
+  }
+}
+
+/**
+ * The directory target with a per-batch cache: users by id and users by
+ * the value of a matching attribute, filled in bulk before a batch
+ * (`prefetch*`), kept right across the batch's own writes (a write drops
+ * the user it touched; a create registers the new user's values), and
+ * emptied between batches (`reset`), so that nothing outlives the batch.
+ */
+export class CachingTarget extends DirectoryTarget {
+  private readonly users = new Map<string, DirectoryUser | null>();
+  private readonly byValue = new Map<string, string | null>();
+  private readonly attrs = new Set<string>();
+
+
+  reset(): void {
+    this.users.clear();
+    this.byValue.clear();
+    this.attrs.clear();
+  }
+
+  private key(attribute: string, value: string): string {
+    return `${attribute}\u0000${value.toLowerCase()}`;
+  }
+
+  /** Loads these users (by id) into the cache. */
+  async prefetchIds(ids: readonly string[]): Promise<void> {
+    const want = [...new Set(ids)].filter((id) => !this.users.has(id));
+    if (!want.length) return;
+    const found = await this.directory.getUsersByIds(want);
+    for (const id of want) this.users.set(id, null);
+    for (const u of found) this.users.set(u.id, u.deletedDateTime ? null : u);
+  }
+
+  /** Loads the live users whose `attribute` is one of `values`, in chunks of 100 (an `in` filter on the attribute's index). */
+  async prefetchBy(attribute: string, values: readonly string[]): Promise<void> {
+    const prop = graphPropertyOf(attribute);
+    if (!prop || prop.includes('/') || prop === 'businessPhones' || prop === 'otherMails' || prop === 'accountEnabled' || prop === 'onPremisesSyncEnabled') return;
+    this.attrs.add(attribute);
+    const want = [...new Set(values.filter((v) => v !== ''))].filter((v) => !this.byValue.has(this.key(attribute, v)));
+    for (let i = 0; i < want.length; i += 100) {
+      const chunk = want.slice(i, i + 100);
+      const filter = { type: 'in' as const, path: prop, values: chunk.map((v) => ({ kind: 'string' as const, value: v })), pos: 0 };
+      const res = await this.directory.listUsers({ filter, top: 999 });
+      for (const v of chunk) this.byValue.set(this.key(attribute, v), null);
+      for (const u of res.items) {
+        const v = currentAttributes(u)[attribute];
+        if (typeof v !== 'string') continue;
+        const k = this.key(attribute, v);
+        if (!this.byValue.get(k)) this.byValue.set(k, u.id);
+        this.users.set(u.id, u);
+      }
+    }
+  }
+
+  override async get(id: string): Promise<DirectoryUser | undefined> {
+    if (this.users.has(id)) return this.users.get(id) ?? undefined;
+    const u = await super.get(id);
+    this.users.set(id, u ?? null);
+    return u;
+  }
+
+  override async findBy(attribute: string, value: string): Promise<DirectoryUser | undefined> {
+    const k = this.key(attribute, value);
+    if (this.byValue.has(k)) {
+      const id = this.byValue.get(k);
+      return id ? this.get(id) : undefined;
+    }
+    return super.findBy(attribute, value);
+  }
+
+  override async create(patch: UpdateUserInput): Promise<DirectoryUser> {
+    const u = await super.create(patch);
+    this.users.set(u.id, u);
+    const bag = currentAttributes(u);
+    for (const a of this.attrs) {
+      const v = bag[a];
+      if (typeof v === 'string') this.byValue.set(this.key(a, v), u.id);
+    }
+    return u;
+  }
+
+  override async update(id: string, patch: UpdateUserInput): Promise<string[]> {
+    this.users.delete(id);
+    const touched = Object.keys(patch);
+    if ([...this.attrs].some((a) => touched.includes(graphPropertyOf(a) ?? ''))) this.byValue.clear();
+    return super.update(id, patch);
+  }
+
+  override async setManager(userId: string, managerId: string): Promise<void> {
+    this.users.delete(userId);
+    return super.setManager(userId, managerId);
+  }
+
+  override async softDelete(id: string): Promise<void> {
+    this.users.delete(id);
+    for (const [k, v] of this.byValue) if (v === id) this.byValue.delete(k);
+    return super.softDelete(id);
   }
 }

@@ -25,7 +25,7 @@ import { StagedApiSource } from './staging.ts';
 import type { StagingStore } from './staging.ts';
 import { InboundCycle } from './cycle.ts';
 import type { InboundCycleResult } from './cycle.ts';
-import { DirectoryTarget } from './directory-target.ts';
+import { CachingTarget } from './directory-target.ts';
 
 export interface InboundEngineDeps {
   store: Store;
@@ -63,10 +63,9 @@ function setting(job: JobRecord, name: string): string | undefined {
 
 export class InboundEngine {
   private readonly compiled = new Map<string, { version: string; mapping: CompiledObjectMapping }>();
-  private readonly target: DirectoryTarget;
+
 
   constructor(private readonly deps: InboundEngineDeps) {
-    this.target = new DirectoryTarget(deps.directory);
     deps.sync.events.on('job', (e) => {
       if (e.kind !== 'deleted') return;
       this.compiled.delete(e.jobId);
@@ -138,7 +137,7 @@ export class InboundEngine {
       const secrets = await this.deps.sync.readSecrets(job.spId);
       source = this.sourceOf(job, secrets as Record<string, string | undefined>);
       const cycle = new InboundCycle(
-        { store: this.deps.store, target: this.target, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
+        { store: this.deps.store, target: new CachingTarget(this.deps.directory), logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
         { id: job.id, tenantId: this.deps.tenant.id, defaultDomain: this.deps.tenant.domain, servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId } },
         source,
         this.mappingOf(job),
