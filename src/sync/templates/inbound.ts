@@ -270,11 +270,7 @@ function ad2aadUserMapping(): ObjectMappingT {
       // Inferred, modelled on Connect's attribute list (§2.2).
       direct('surname', 'sn'),
       direct('mail', 'mail'),
-      map('mailNickname', fn('IIF', [
-        ['condition', fn('IsPresent', [['expression', src('mailNickname')]])],
-        ['valueIfTrue', src('mailNickname')],
-        ['valueIfFalse', src('sAMAccountName')],
-      ])),
+      map('mailNickname', fn('Coalesce', [['source', src('mailNickname')], ['source', src('sAMAccountName')]])),
       direct('jobTitle', 'title'),
       direct('department', 'department'),
       direct('companyName', 'company'),
