@@ -16,6 +16,7 @@ import type { SyncService, JobRecord } from '../sync/sync-service.ts';
 import type { ApplicationService } from '../applications/applications.ts';
 import type { SynchronizationStatusT, TaskExecutionT } from '../graph/sync-schemas.ts';
 import { StopRunError, isTargetError } from '../connectors/errors.ts';
+import { errors } from '../errors/graph-error.ts';
 import { parseResetScope } from '../sync/job-model.ts';
 import type { RestartFlag } from '../sync/job-model.ts';
 import { compileJobSchema } from './mapping-plan.ts';
@@ -405,6 +406,10 @@ export class SyncEngine {
 
   /** provisionOnDemand (graph-sync-api.md §3.3.8): one user, or one group with up to 5 members, now. */
   provisionOnDemand(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse> {
+    if (this.deps.inbound?.handles(job)) {
+      // Entra offers no provision on demand for API-driven apps (API-CONFIG); inbound jobs process uploads within seconds instead.
+      return Promise.reject(errors.badRequest(`Provision on demand is not supported for inbound jobs ('${job.templateId}'): upload the record with bulkUpload, or run the job.`, 'jobId'));
+    }
     return this.onDemand.provision(job, request, initiator);
   }
 

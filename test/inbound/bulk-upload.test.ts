@@ -191,6 +191,15 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.equal((await userByEmployeeId(server, 'N-1'))!.accountEnabled, true, 'a new user without active is created enabled');
   });
 
+  test('provision on demand is refused for an inbound job', async () => {
+    const res = await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}/provisionOnDemand`, {
+      method: 'POST', json: { parameters: [{ ruleId: 'x', subjects: [{ objectId: '701984', objectTypeName: 'User' }] }] },
+    });
+    const body = (await res.json()) as { error: { message: string } };
+    assert.equal(res.status, 400);
+    assert.match(body.error.message, /Provision on demand is not supported for inbound jobs/);
+  });
+
   test('a paused job accepts uploads and processes them when started', async () => {
     const base = `/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}`;
     assert.equal((await server.api(`${base}/pause`, { method: 'POST' })).status, 204);
@@ -203,6 +212,18 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.equal((await server.api(`${base}/start`, { method: 'POST' })).status, 204);
     await processed(server, app.jobId);
     assert.ok(await userByEmployeeId(server, 'P-1'), 'processed once started');
+  });
+  test('a restart purges what was staged before it (Entra, for an idle job)', async () => {
+    const base = `/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}`;
+    assert.equal((await server.api(`${base}/pause`, { method: 'POST' })).status, 204);
+    assert.equal((await upload(server, app, bulkRequest([scimUser({ externalId: 'R-1', userName: upn('restarted'), displayName: 'Before restart', active: true })]))).status, 202);
+    assert.equal((await server.api(`${base}/restart`, { method: 'POST' })).status, 204);
+    assert.equal((await server.api(`${base}/start`, { method: 'POST' })).status, 204);
+    await processed(server, app.jobId);
+    assert.equal(await userByEmployeeId(server, 'R-1'), undefined, 'purged, not processed');
+    assert.equal((await upload(server, app, bulkRequest([scimUser({ externalId: 'R-2', userName: upn('after'), displayName: 'After restart', active: true })]))).status, 202);
+    await processed(server, app.jobId);
+    assert.ok(await userByEmployeeId(server, 'R-2'), 'uploads after the restart are processed');
   });
 });
 }
