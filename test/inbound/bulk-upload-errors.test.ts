@@ -47,6 +47,10 @@ const REQUEST_CASES: RequestCase[] = [
     body: () => '{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[',
   },
   {
+    name: 'bulkUpload over the body size limit', status: 413, code: 'Request_EntityTooLarge', message: /larger than the server accepts/,
+    body: ({ domain }) => bulkRequest(Array.from({ length: 50 }, (_, i) => ({ ...ok(i, domain), title: 'x'.repeat(4000) }))),
+  },
+  {
     // The canonical failure of Microsoft's Postman collection ("Send non-SCIM data").
     name: 'bulkUpload of non-SCIM data', status: 400, code: 'BadRequest', message: /^Invalid Data Format: 'schemas' must be/, body: () => ({ name: 'John Doe' }),
   },
@@ -75,7 +79,7 @@ describe('bulkUpload bad inputs', () => {
   let domain: string;
 
   before(async () => {
-    server = await startTestServer({ logLevel: 'warn', env: { PROVISIO_BULK_UPLOAD_RATE_LIMIT: '30/60' } });
+    server = await startTestServer({ logLevel: 'warn', env: { PROVISIO_BULK_UPLOAD_RATE_LIMIT: '30/60', PROVISIO_BODY_LIMIT: '131072' } });
     domain = server.services.tenant.domain;
     app = await createInboundApp(server, 'Bad inputs HR');
   });

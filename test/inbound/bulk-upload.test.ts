@@ -116,6 +116,9 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.deepEqual(second.modifiedProperties, [{ displayName: 'manager', oldValue: null, newValue: barbara.id }]);
     assert.equal(create.cycleId, second.cycleId, 'same cycle');
 
+    // The Location header is a working query (Entra's form: trailing slash, lower-case jobid).
+    const located = (await (await server.api(res.headers.get('location')!.slice(server.url.length))).json()) as { value: { jobId: string }[] };
+    assert.ok(located.value.length >= 3 && located.value.every((e) => e.jobId === app.jobId));
     const job = (await (await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}`)).json()) as { status: { lastExecution: { countImported: number; state: string } } };
     assert.equal(job.status.lastExecution.state, 'Succeeded');
   });
