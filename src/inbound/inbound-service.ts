@@ -127,10 +127,6 @@ export class InboundService {
   async idle(jobId: string): Promise<void> {
     while (this.driving.has(jobId)) await new Promise((r) => setTimeout(r, 10));
   }
-
-  now(): Date {
-    return this.clock.now();
-  }
 }
 
 function tooMany(seconds: number, message: string): GraphError {

@@ -305,7 +305,7 @@ export async function synchronizationRoutes(app: FastifyInstance, opts: Synchron
     }, async (req, reply) => {
       const sp = await uploadOwner(req);
       const result = await s.inbound.bulkUpload(sp.id, req.params.jobId, req.headers['content-type'], req.body, String(req.id));
-      const location = `${baseUrl(req)}/v1.0/auditLogs/provisioning/?$filter=${encodeURIComponent(`jobid eq '${req.params.jobId}'`).replace(/'/g, "'")}`;
+      const location = `${baseUrl(req)}/v1.0/auditLogs/provisioning/?$filter=${encodeURIComponent(`jobid eq '${req.params.jobId}'`)}`;
       void reply.header('location', location);
       void reply.header('provisio-upload-id', result.uploadId);
       return reply.code(202).send();
