@@ -194,6 +194,31 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.equal((await userByEmployeeId(server, 'N-1'))!.accountEnabled, true, 'a new user without active is created enabled');
   });
 
+  test('a custom extension attribute added to the API schema (as CSV2SCIM does) flows to the directory', async () => {
+    const base = `/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}/schema`;
+    const schema = (await (await server.api(base)).json()) as {
+      directories: { name: string; objects: { attributes: Record<string, unknown>[] }[] }[];
+      synchronizationRules: { objectMappings: { attributeMappings: Record<string, unknown>[] }[] }[];
+    };
+    const name = 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User:JobCode';
+    schema.directories.find((d) => d.name === 'API')!.objects[0]!.attributes.push({
+      anchor: false, caseExact: false, flowNullValues: false, multivalued: false, mutability: 'ReadWrite', name, required: false, type: 'String',
+      apiExpressions: [], metadata: [], referencedObjects: [],
+    });
+    schema.synchronizationRules[0]!.objectMappings[0]!.attributeMappings.push({
+      defaultValue: null, exportMissingReferences: false, flowBehavior: 'FlowWhenChanged', flowType: 'Always', matchingPriority: 0,
+      source: { expression: `[${name}]`, name, parameters: [], type: 'Attribute' }, targetAttributeName: 'extensionAttribute1',
+    });
+    const put = await server.api(base, { method: 'PUT', json: schema });
+    assert.equal(put.status, 204, await put.text());
+    const user = scimUser({ externalId: 'C-1', userName: upn('custom'), displayName: 'Custom', active: true });
+    user.schemas = [...(user.schemas as string[]), 'urn:ietf:params:scim:schemas:extension:contoso:1.0:User'];
+    user['urn:ietf:params:scim:schemas:extension:contoso:1.0:User'] = { JobCode: 'AB-1002' };
+    assert.equal((await upload(server, app, bulkRequest([user]))).status, 202);
+    await processed(server, app.jobId);
+    assert.equal((await userByEmployeeId(server, 'C-1'))?.onPremisesExtensionAttributes.extensionAttribute1, 'AB-1002');
+  });
+
   test('provision on demand is refused for an inbound job', async () => {
     const res = await server.api(`/v1.0/servicePrincipals/${app.spId}/synchronization/jobs/${app.jobId}/provisionOnDemand`, {
       method: 'POST', json: { parameters: [{ ruleId: 'x', subjects: [{ objectId: '701984', objectTypeName: 'User' }] }] },
