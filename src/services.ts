@@ -129,13 +129,18 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const runner = new JobRunner(sync, engine, clock, logger);
   const inbound = new InboundService(sync, staging, clock, logger, config.bulkUpload);
   // Uploads are processed by the process that staged them, unless it only serves the API.
-  if (config.role !== 'api') inbound.setRunner((jobId) => runner.runNow(jobId));
+  if (config.role !== 'api') {
+    inbound.setRunner((jobId) => runner.runNow(jobId));
+    // …and records staged by API-only processes (or left by a crash) are picked up within seconds.
+    inbound.startPolling();
+  }
   const appInstances = new AppInstanceService(store, clock, directory, tenant.id);
   // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
   if (config.role !== 'api') logs.retention.start();
   return {
     config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, engine, runner, inbound, appInstances, bootstrap,
     close: async () => {
+      await inbound.stop();
       await runner.stop();
       clearInterval(purge);
       await logs.retention.stop();

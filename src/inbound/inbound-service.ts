@@ -15,6 +15,9 @@ import { API2AAD_FACTORY_TAG } from '../sync/templates/inbound.ts';
 import type { StagingStore } from './staging.ts';
 import { SCIM_MEDIA_TYPE, invalidDataFormat, mediaType, validateBulkRequest } from './bulk-request.ts';
 
+/** How long the poller leaves a job whose last cycle failed. */
+const FAILED_RETRY_MS = 60_000;
+
 export interface BulkUploadLimits {
   /** Operations per request (Entra: 50). */
   maxOperations: number;
@@ -38,6 +41,7 @@ export class InboundService {
   private readonly driving = new Set<string>();
   private readonly dirty = new Set<string>();
   private runNow: RunJobNow | undefined;
+  private poller: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sync: SyncService,
@@ -91,13 +95,13 @@ export class InboundService {
    * again while uploads keep arriving or records are left (a cycle already
    * in flight may have read the staging store before this upload).
    */
-  wake(jobId: string): void {
+  wake(jobId: string, polled = false): void {
     if (!this.runNow) return;
     this.dirty.add(jobId);
-    if (!this.driving.has(jobId)) void this.drive(jobId);
+    if (!this.driving.has(jobId)) void this.drive(jobId, polled);
   }
 
-  private async drive(jobId: string): Promise<void> {
+  private async drive(jobId: string, polled: boolean): Promise<void> {
     const runNow = this.runNow;
     if (!runNow) return;
     this.driving.add(jobId);
@@ -108,6 +112,9 @@ export class InboundService {
         const job = await this.sync.findJob(jobId);
         // A paused (or disabled, or quarantined) job keeps its records staged; Start processes them.
         if (!job || job.schedule.state !== 'Active' || job.status.quarantine) return;
+        // The poller does not hammer a job whose last cycle failed: it tries again a minute later.
+        const last = job.status.lastExecution;
+        if (polled && rounds === 0 && last?.state === 'Failed' && this.clock.now().getTime() - Date.parse(last.timeEnded) < FAILED_RETRY_MS) return;
         await runNow(jobId);
         if (this.dirty.has(jobId)) {
           rounds = 0;
@@ -121,6 +128,33 @@ export class InboundService {
     } finally {
       this.driving.delete(jobId);
     }
+  }
+
+  /**
+   * Looks every `ms` for jobs with staged records and wakes them: uploads
+   * staged by another process (an `--role api` one) or left by a crash are
+   * processed within seconds too. Started in processes that run jobs.
+   */
+  startPolling(ms = 2000): void {
+    if (this.poller || !this.runNow) return;
+    const tick = async () => {
+      try {
+        const rows = await this.staging.jobsWithRecords();
+        for (const jobId of rows) if (!this.driving.has(jobId)) this.wake(jobId, true);
+      } catch (err) {
+        this.logger.warn({ err }, 'looking for staged bulkUpload records failed');
+      }
+    };
+    this.poller = setInterval(() => void tick(), ms);
+    this.poller.unref();
+  }
+
+  /** Stops polling and waits for wake-ups in progress. */
+  async stop(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    this.runNow = undefined;
+    while (this.driving.size) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Resolves when no wake-up of this job is in progress (tests, shutdown). */

@@ -85,6 +85,12 @@ export class StagingStore {
     return { count: Number(r?.n ?? 0), lastSeq: Number(r?.last ?? 0) };
   }
 
+  /** The jobs that have records waiting. */
+  async jobsWithRecords(): Promise<string[]> {
+    const rows = await this.store.db.selectFrom('inbound_records').select('job_id').distinct().execute();
+    return rows.map((r) => r.job_id);
+  }
+
   /** Drops everything staged for a job (restart while idle; job deleted). */
   async purge(jobId: string): Promise<number> {
     return this.store.transaction(async (trx) => {

@@ -15,7 +15,7 @@ import { api2aadDefaultSchema, ad2aadDefaultSchema } from '../../src/sync/templa
 import type { ProvisioningObjectSummary } from '../../src/engine/log-entry.ts';
 import { openTestPostgresStore, postgresSkipReason } from '../helpers/postgres.ts';
 import type { Store } from '../../src/store/store.ts';
-import { bulkRequest, createInboundApp, processed, scimUser, upload, userByEmployeeId, ENTERPRISE } from './helpers.ts';
+import { bulkRequest, createInboundApp, processed, scimUser, upload, userByEmployeeId, waitFor, ENTERPRISE } from './helpers.ts';
 import type { InboundApp } from './helpers.ts';
 
 async function logsOf(server: TestServer, filter: string): Promise<ProvisioningObjectSummary[]> {
@@ -217,6 +217,12 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     assert.equal((await upload(server, app, bulkRequest([user]))).status, 202);
     await processed(server, app.jobId);
     assert.equal((await userByEmployeeId(server, 'C-1'))?.onPremisesExtensionAttributes.extensionAttribute1, 'AB-1002');
+  });
+
+  test('records staged by another process (an API-only one) are picked up within seconds by the poller', async () => {
+    const user = scimUser({ externalId: 'X-1', userName: upn('elsewhere'), displayName: 'Staged elsewhere', active: true });
+    await server.services.inbound.staging.stage(app.jobId, [{ bulkId: 'X-1', externalId: 'X-1', data: user }], null);
+    await waitFor('the poller to process the record', async () => (await userByEmployeeId(server, 'X-1')) !== undefined, 8000);
   });
 
   test('provision on demand is refused for an inbound job', async () => {
