@@ -498,7 +498,14 @@ export class InboundCycle {
     const value = attr ? refs[attr]?.[0] : undefined;
     if (!attr || !value) return false;
     const manager = await this.resolveReference(value).catch(() => undefined);
-    if (!manager || manager.id === user.id) {
+    if (manager?.id === user.id) {
+      await this.dropPending(user.id, attr);
+      trace.step('referenceResolution', 'EntrySynchronizationSkip', 'warning', `${value} names ${user.userPrincipalName} itself as its manager; the manager was not set.`,
+        { PropertyName: 'manager', SkipReason: 'SelfReference' });
+      trace.status = 'warning';
+      return false;
+    }
+    if (!manager) {
       await this.keepPending(user.id, attr, value, r.anchor, user.userPrincipalName, changeId);
       trace.step('processing', 'EntrySynchronizationSkip', 'success',
         `We were unable to assign ${value} as the manager of ${user.userPrincipalName}. It is assigned as soon as ${value} is provisioned: in the reference pass of this cycle, or of the cycle that processes it.`,
