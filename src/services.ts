@@ -29,6 +29,10 @@ import { JobRunner } from './engine/runner.ts';
 import { scimTargetFactory } from './engine/target-factory.ts';
 import type { TargetFactory } from './engine/target-factory.ts';
 import { AppInstanceService } from './appinstances/service.ts';
+import { StagingStore } from './inbound/staging.ts';
+import { InboundEngine } from './inbound/inbound-engine.ts';
+import { InboundService } from './inbound/inbound-service.ts';
+import type { InboundSourceFactory } from './inbound/port.ts';
 
 export interface Tenant {
   id: string;
@@ -53,6 +57,8 @@ export interface Services {
   /** Runs a job's cycles; `runner` schedules them in this process (started by the server unless role is api). */
   engine: SyncEngine;
   runner: JobRunner;
+  /** Inbound provisioning: bulkUpload staging and the wake-up of API-driven jobs (src/inbound, docs/inbound.md). */
+  inbound: InboundService;
   /** Application instances (Teams resource accounts), the agent provisioning registry and associations. */
   appInstances: AppInstanceService;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
@@ -65,6 +71,8 @@ export interface ServiceOverrides {
   store?: Store;
   /** How jobs reach their application (tests substitute an in-memory target). */
   targetFactory?: TargetFactory;
+  /** Source connectors of non-API inbound jobs (AD2AADProvisioning: the LDAP/AD connector). */
+  inboundSources?: InboundSourceFactory[];
 }
 
 /** The key that encrypts secrets at rest: PROVISIO_SECRET_KEY, else one generated once under the data folder. */
@@ -109,17 +117,30 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   }, 3_600_000);
   purge.unref();
   const logs = createProvisioningLogs(store, { tenantId: tenant.id, retentionDays: config.logRetentionDays, rateLimit: config.auditRateLimit, clock, logger });
+  const staging = new StagingStore(store, clock);
+  const inboundEngine = new InboundEngine({
+    store, directory, sync, applications, logs: logs.writer, clock, logger, tenant, staging, sources: overrides.inboundSources ?? [],
+  });
   const engine = new SyncEngine({
     store, directory, sync, applications, logs: logs.writer, clock, logger, tenant,
     targetFactory: overrides.targetFactory ?? scimTargetFactory,
+    inbound: inboundEngine,
   });
   const runner = new JobRunner(sync, engine, clock, logger);
+  const inbound = new InboundService(sync, staging, clock, logger, config.bulkUpload);
+  // Uploads are processed by the process that staged them, unless it only serves the API.
+  if (config.role !== 'api') {
+    inbound.setRunner((jobId) => runner.runNow(jobId));
+    // …and records staged by API-only processes (or left by a crash) are picked up within seconds.
+    inbound.startPolling();
+  }
   const appInstances = new AppInstanceService(store, clock, directory, tenant.id);
   // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
   if (config.role !== 'api') logs.retention.start();
   return {
-    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, engine, runner, appInstances, bootstrap,
+    config, clock, logger, store, tenant, tokens, clients, applications, catalog, sync, directory, logs, engine, runner, inbound, appInstances, bootstrap,
     close: async () => {
+      await inbound.stop();
       await runner.stop();
       clearInterval(purge);
       await logs.retention.stop();

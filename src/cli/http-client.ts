@@ -217,7 +217,8 @@ export class GraphClient {
         ...req.headers,
         authorization: `Bearer ${await this.token()}`,
       };
-      if (req.body !== undefined) headers['content-type'] = 'application/json';
+      // JSON unless the caller names another JSON media type (bulkUpload sends application/scim+json).
+      if (req.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
       return this.send(url, { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
     };
     let res = await attempt();

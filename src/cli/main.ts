@@ -90,7 +90,12 @@ async function buildProgram(deps: Deps, argv: readonly string[]): Promise<Comman
 export async function main(argv: string[], deps: Partial<Deps> = {}): Promise<number> {
   const d: Deps = { io: deps.io ?? processIo(), ...(deps.fetch ? { fetch: deps.fetch } : {}) };
   // The application-instance cmdlets the seed-cmdlet registry does not define (docs/application-instances.md).
-  if (findAppInstanceCmdlet(argv[0]) && !findCmdlet(argv[0]!)) return runAppInstanceCmdlet(argv[0]!, argv.slice(1));
+  if (findAppInstanceCmdlet(argv[0]) && !findCmdlet(argv[0]!)) {
+    return runAppInstanceCmdlet(argv[0]!, argv.slice(1), {
+      stdout: d.io.stdout, stderr: d.io.stderr, env: d.io.env, interactive: d.io.interactive, prompt: (q) => d.io.prompt(q),
+      fetch: d.fetch ?? ((...a) => fetch(...a)),
+    });
+  }
   try {
     const at = cmdletIndex(argv);
     if (at !== undefined) {

@@ -30,6 +30,8 @@ export interface Config {
   logRetentionDays: number;
   /** Throttle of GET /auditLogs/provisioning per client; undefined (the default) for none. */
   auditRateLimit: RateLimit | undefined;
+  /** bulkUpload limits (docs/inbound.md): operations per request, calls per job per window, calls per tenant per day. */
+  bulkUpload: { maxOperations: number; rateLimit: RateLimit | undefined; dailyLimit: number };
 }
 
 export interface ConfigFlags {
@@ -69,5 +71,20 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     role,
     logRetentionDays,
     auditRateLimit: parseRateLimit(env.PROVISIO_AUDIT_RATE_LIMIT),
+    bulkUpload: {
+      maxOperations: wholeNumber(env, 'PROVISIO_BULK_UPLOAD_MAX_OPERATIONS', 50, 1),
+      rateLimit: env.PROVISIO_BULK_UPLOAD_RATE_LIMIT === undefined
+        ? { requests: 40, windowSeconds: 5 }
+        : parseRateLimit(env.PROVISIO_BULK_UPLOAD_RATE_LIMIT, 'PROVISIO_BULK_UPLOAD_RATE_LIMIT'),
+      dailyLimit: wholeNumber(env, 'PROVISIO_BULK_UPLOAD_DAILY_LIMIT', 6000, 0),
+    },
   };
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`Invalid ${name} '${raw}': expected a whole number of at least ${min}.`);
+  return n;
 }

@@ -16,6 +16,7 @@ import type { SyncService, JobRecord } from '../sync/sync-service.ts';
 import type { ApplicationService } from '../applications/applications.ts';
 import type { SynchronizationStatusT, TaskExecutionT } from '../graph/sync-schemas.ts';
 import { StopRunError, isTargetError } from '../connectors/errors.ts';
+import { errors } from '../errors/graph-error.ts';
 import { parseResetScope } from '../sync/job-model.ts';
 import type { RestartFlag } from '../sync/job-model.ts';
 import { compileJobSchema } from './mapping-plan.ts';
@@ -48,6 +49,14 @@ export interface EngineDeps {
   tenant: { id: string; domain: string };
   targetFactory: TargetFactory;
   options?: EngineOptions;
+  /** Runs the cycles of inbound jobs (API2AAD, AD2AADProvisioning): src/inbound/. */
+  inbound?: InboundCycleRunner;
+}
+
+/** What the engine hands inbound jobs to. */
+export interface InboundCycleRunner {
+  handles(job: { templateId: string }): boolean;
+  runCycle(jobId: string): Promise<unknown>;
 }
 
 /** Tuning, mostly for tests: Entra's figures are the defaults. */
@@ -156,6 +165,11 @@ export class SyncEngine {
   async runCycle(jobId: string, opts: RunOptions = {}): Promise<CycleResult | undefined> {
     const job = await this.deps.sync.findJob(jobId);
     if (!job) return undefined;
+    if (this.deps.inbound?.handles(job)) {
+      // Inbound jobs have a source connector and the directory as their target: their own cycle.
+      await this.deps.inbound.runCycle(jobId);
+      return undefined;
+    }
     const pausedAtStart = job.schedule.state === 'Paused';
     const flags = await this.consumeResets(job);
     const sp = await this.deps.applications.getServicePrincipal(job.spId);
@@ -392,6 +406,10 @@ export class SyncEngine {
 
   /** provisionOnDemand (graph-sync-api.md §3.3.8): one user, or one group with up to 5 members, now. */
   provisionOnDemand(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse> {
+    if (this.deps.inbound?.handles(job)) {
+      // Entra offers no provision on demand for API-driven apps (API-CONFIG); inbound jobs process uploads within seconds instead.
+      return Promise.reject(errors.badRequest(`Provision on demand is not supported for inbound jobs ('${job.templateId}'): upload the record with bulkUpload, or run the job.`, 'jobId'));
+    }
     return this.onDemand.provision(job, request, initiator);
   }
 

@@ -82,7 +82,7 @@ function targetTypeOf(name: string, obj: ObjectDefinitionT | undefined): TargetO
   return 'User';
 }
 
-function compileObjectMapping(om: ObjectMappingT, sourceType: SourceType, targetObject: ObjectDefinitionT | undefined): CompiledObjectMapping {
+export function compileObjectMapping(om: ObjectMappingT, sourceType: SourceType, targetObject: ObjectDefinitionT | undefined): CompiledObjectMapping {
   const attributes = (om.attributeMappings ?? []).map((m) => compileAttribute(m, targetObject));
   const flowSet = parseFlags(om.flowTypes ?? 'Add, Update, Delete', OBJECT_FLOW_TYPES);
   const targetType = targetTypeOf(om.targetObjectName, targetObject);

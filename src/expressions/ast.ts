@@ -86,7 +86,7 @@ export const ast = {
   },
   attribute(name: string, span: SourceSpan | null = null): AttributeNode {
     if (name.length === 0) invalid('an attribute name cannot be empty');
-    if (name.includes(']')) invalid(`an attribute name cannot contain ']' (${JSON.stringify(name)})`);
+    if (closingBracket(`[${name}]`, 0) !== name.length + 1) invalid(`an attribute name cannot contain an unbalanced ']' (${JSON.stringify(name)})`);
     return Object.freeze({ kind: 'Attribute', name, span });
   },
   string(value: string, span: SourceSpan | null = null): StringNode {
@@ -172,4 +172,29 @@ export function equalsIgnoringSpans(a: Expr | null, b: Expr | null): boolean {
     case 'Identifier':
       return a.name === (b as IdentifierNode).name;
   }
+}
+
+/**
+ * The `]` that closes the attribute reference opened at `open`. Attribute
+ * names may hold bracketed filters with quoted values, as the API-driven
+ * inbound source's do (`[emails[type eq "work"].value]`): nested brackets
+ * and double-quoted text inside them are skipped. -1 when unclosed.
+ */
+export function closingBracket(text: string, open: number): number {
+  let depth = 0;
+  let quoted = false;
+  for (let i = open + 1; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') quoted = false;
+      continue;
+    }
+    if (c === '"' && depth > 0) quoted = true;
+    else if (c === '[') depth++;
+    else if (c === ']') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }

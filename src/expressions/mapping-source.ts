@@ -13,7 +13,7 @@
  * - Comparison (IIF/CBool conditions; Graph documents no form): a Function
  *   named by the operator (`=`, `<>`, `>`, `>=`, `<`, `<=`) with keys `left`, `right`.
  */
-import { ast, COMPARISON_OPERATORS, equalsIgnoringSpans } from './ast.ts';
+import { ast, closingBracket, COMPARISON_OPERATORS, equalsIgnoringSpans } from './ast.ts';
 import type { ComparisonOperator, Expr, Operand } from './ast.ts';
 import { FUNCTIONS } from './catalog.ts';
 import { ExpressionError } from './errors.ts';
@@ -112,7 +112,7 @@ function build(src: unknown, path: string): Expr {
   }
   if (typeof name !== 'string') bad(`${path}.name`, 'must be a string');
   if (type === 'Attribute') {
-    if (name === '' || name.includes(']')) bad(`${path}.name`, `${JSON.stringify(name)} is not an attribute name`);
+    if (name === '' || closingBracket(`[${name}]`, 0) !== name.length + 1) bad(`${path}.name`, `${JSON.stringify(name)} is not an attribute name`);
     return ast.attribute(name);
   }
   if (type === 'Constant') return ast.string(name);

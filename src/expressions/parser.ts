@@ -6,7 +6,7 @@
  * with a position; work is linear in the input; recursion is bounded by
  * {@link MAX_NESTING_DEPTH}, so hostile input can neither hang nor overflow the stack.
  */
-import { ast } from './ast.ts';
+import { ast, closingBracket } from './ast.ts';
 import type { ComparisonOperator, Expr, Operand } from './ast.ts';
 import { ExpressionError, describePosition } from './errors.ts';
 import type { SourcePosition, SourceSpan } from './errors.ts';
@@ -118,7 +118,7 @@ class Lexer {
       case '"':
         return this.stringLiteral(start);
       case '[': {
-        const close = text.indexOf(']', start + 1);
+        const close = closingBracket(text, start);
         if (close < 0) this.src.fail(start, "Attribute reference '[' is not closed by ']'");
         if (close === start + 1) this.src.fail(start, 'Empty attribute reference []');
         this.pos = close + 1;

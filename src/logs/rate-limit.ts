@@ -21,13 +21,13 @@ export const GRAPH_AUDIT_RATE_LIMIT: RateLimit = { requests: 5, windowSeconds: 1
  * `graph` → Graph's 5 per 10 s; `N/S` (optionally `N/Ss`) → N requests per
  * S seconds. Throws on anything else.
  */
-export function parseRateLimit(text: string | undefined): RateLimit | undefined {
+export function parseRateLimit(text: string | undefined, name = 'PROVISIO_AUDIT_RATE_LIMIT'): RateLimit | undefined {
   const t = (text ?? '').trim().toLowerCase();
   if (t === '' || t === 'off' || t === '0' || t === 'false') return undefined;
   if (t === 'on' || t === 'graph' || t === 'true') return GRAPH_AUDIT_RATE_LIMIT;
   const m = /^(\d+)\s*\/\s*(\d+)\s*s?$/.exec(t);
   if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
-    throw new Error(`Invalid PROVISIO_AUDIT_RATE_LIMIT '${text}': use off, graph (5 per 10 s) or N/S (N requests per S seconds).`);
+    throw new Error(`Invalid ${name} '${text}': use off, graph (5 per 10 s) or N/S (N requests per S seconds).`);
   }
   return { requests: Number(m[1]), windowSeconds: Number(m[2]) };
 }

@@ -265,4 +265,32 @@ export interface AppInstanceTables {
   };
 }
 
-export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables, AppInstanceTables {}
+/** Inbound provisioning (src/inbound): staged bulkUpload records, anchor links, pending references. */
+export interface InboundTables {
+  inbound_counters: { job_id: string; value: number };
+  inbound_uploads: { id: string; job_id: string; operations: number; request_id: string | null; received_at: string };
+  inbound_records: {
+    job_id: string;
+    seq: number;
+    upload_id: string;
+    op_index: number;
+    bulk_id: string | null;
+    external_id: string | null;
+    /** JSON: the SCIM user as received. */
+    payload: string;
+    received_at: string;
+  };
+  inbound_links: { job_id: string; anchor: string; user_id: string; updated_at: string };
+  inbound_pending_refs: {
+    job_id: string;
+    user_id: string;
+    attribute: string;
+    ref_anchor: string;
+    source_anchor: string;
+    display_name: string | null;
+    change_id: string;
+    created_at: string;
+  };
+}
+
+export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables, AppInstanceTables, InboundTables {}

@@ -1,9 +1,11 @@
 /**
  * The seed cmdlets by their own names: every parameter set of each, run as
- * a child process (`cli`) — real calls where the server has the endpoint
- * (Start-MgApplicationSynchronizationJob, Set-MgServicePrincipalSynchronization),
- * -WhatIf for the endpoints still being built — plus the binder's errors,
- * -Confirm and -PassThru. Variations run in-process (`run`, through main()).
+ * a child process (`cli`) — real calls for Start-MgApplicationSynchronizationJob
+ * and Set-MgServicePrincipalSynchronization; -WhatIf to show the request each
+ * parameter set of the others builds (their real calls, against a live SCIM
+ * application, are in operations.test.ts; Sync-CsOnlineApplicationInstance's
+ * in test/appinstances/cli.test.ts) — plus the binder's errors, -Confirm and
+ * -PassThru. Variations run in-process (`run`, through main()).
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -220,7 +222,7 @@ describe('seed cmdlets by their own names', () => {
     });
   });
 
-  describe(`${ON_DEMAND} (endpoint in progress: parsing and -WhatIf)`, () => {
+  describe(`${ON_DEMAND} (every parameter set, with -WhatIf; real calls in operations.test.ts)`, () => {
     const url = () => `${server.url}/v1.0/applications/${appId}/synchronization/jobs/${jobId}/provisionOnDemand`;
     const parameters = [{ ruleId: 'rule-1', subjects: [{ objectId: 'user-1', objectTypeName: 'User' }] }];
 
@@ -264,7 +266,7 @@ describe('seed cmdlets by their own names', () => {
     });
   });
 
-  describe(`${TOKEN} (endpoint in progress: parsing and -WhatIf)`, () => {
+  describe(`${TOKEN} (every parameter set, with -WhatIf; real calls in operations.test.ts)`, () => {
     const url = () => `${server.url}/v1.0/applications/${appId}/synchronization/acquireAccessToken`;
     const credentials = [{ key: 'Oauth2ClientId', value: 'client' }, { key: 'Oauth2ClientSecret', value: 'secret' }];
 
@@ -291,7 +293,7 @@ describe('seed cmdlets by their own names', () => {
     });
   });
 
-  describe(`${SYNC_INSTANCE} (endpoint in progress: parsing and -WhatIf)`, () => {
+  describe(`${SYNC_INSTANCE} (every parameter set, with -WhatIf; real calls in operations.test.ts)`, () => {
     test('all parameters; GUIDs normalised; -Force travels as ?force=true', async () => {
       const w = json<WhatIf>(await cli(SYNC_INSTANCE, '-ObjectId', '{5B2F3A4C-1111-2222-3333-444455556666}', '-ApplicationId', 'CE933385-9390-45D1-9512-C8D228074E07',
         '-AcsResourceId', '0f0e0d0c0b0a09080706050403020100', '-CallbackUri', 'https://callback.example.test', '-Force', '-WhatIf', '--json'));

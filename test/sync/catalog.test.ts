@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  NON_GALLERY_APPLICATION_TEMPLATE_ID, builtInCatalog, synchronizationTemplate,
+  AD2AAD_APPLICATION_TEMPLATE_ID, API2AAD_APPLICATION_TEMPLATE_ID, NON_GALLERY_APPLICATION_TEMPLATE_ID, builtInCatalog, synchronizationTemplate,
 } from '../../src/sync/templates/catalog.ts';
 import { validateSchema } from '../../src/sync/schema-validation.ts';
 
@@ -27,9 +27,10 @@ void test('the scim factory: template id, interval, settings and metadata', () =
 
 void test('factories are found case-insensitively; unknown tags are undefined', () => {
   assert.equal(builtInCatalog.factory('SCIM'), scim());
-  assert.equal(builtInCatalog.factory('API2AAD'), undefined);
+  assert.equal(builtInCatalog.factory('api2aad')?.templateId, 'API2AAD');
+  assert.equal(builtInCatalog.factory('API2AD'), undefined);
   assert.equal(builtInCatalog.factory(''), undefined);
-  assert.deepEqual(builtInCatalog.factories().map((f) => f.factoryTag), ['scim']);
+  assert.deepEqual(builtInCatalog.factories().map((f) => f.factoryTag), ['scim', 'API2AAD', 'AD2AADProvisioning']);
 });
 
 void test('defaultSchema returns a fresh deep copy on every call, without an id', () => {
@@ -60,7 +61,7 @@ void test('metadata and job settings are fresh arrays on every read; the factory
   assert.throws(() => { (f as { templateId: string }).templateId = 'x'; }, TypeError);
   const list = builtInCatalog.factories();
   list.length = 0;
-  assert.equal(builtInCatalog.factories().length, 1);
+  assert.equal(builtInCatalog.factories().length, 3);
 });
 
 void test('synchronizationTemplate builds the Graph entity with the schema inlined under the template id', () => {
@@ -74,12 +75,14 @@ void test('synchronizationTemplate builds the Graph entity with the schema inlin
   assert.equal(t.schema?.synchronizationRules?.length, 1);
 });
 
-void test('the gallery has the non-gallery SCIM application under Entra\'s custom-app template id', () => {
+void test('the gallery has the non-gallery SCIM application under Entra\'s custom-app template id, and the two inbound apps', () => {
   const gallery = builtInCatalog.gallery();
   const entry = builtInCatalog.galleryTemplate(NON_GALLERY_APPLICATION_TEMPLATE_ID);
   assert.ok(entry);
   assert.equal(NON_GALLERY_APPLICATION_TEMPLATE_ID, '8adf8e6e-67b2-4cf2-a259-e3dc5476c621');
-  assert.deepEqual(gallery.map((g) => g.id), [NON_GALLERY_APPLICATION_TEMPLATE_ID]);
+  assert.deepEqual(gallery.map((g) => g.id), [NON_GALLERY_APPLICATION_TEMPLATE_ID, API2AAD_APPLICATION_TEMPLATE_ID, AD2AAD_APPLICATION_TEMPLATE_ID]);
+  assert.deepEqual(builtInCatalog.galleryTemplate(API2AAD_APPLICATION_TEMPLATE_ID)?.factoryTags, ['API2AAD']);
+  assert.deepEqual(builtInCatalog.galleryTemplate(AD2AAD_APPLICATION_TEMPLATE_ID)?.factoryTags, ['AD2AADProvisioning']);
   assert.equal(entry.displayName, 'SCIM 2.0 application');
   assert.deepEqual(entry.supportedProvisioningTypes, ['sync']);
   assert.deepEqual(entry.factoryTags, ['scim']);
@@ -104,4 +107,18 @@ void test('gallery entries are fresh copies', () => {
   const b = builtInCatalog.galleryTemplate(NON_GALLERY_APPLICATION_TEMPLATE_ID);
   assert.deepEqual(b?.factoryTags, ['scim']);
   assert.equal(b?.displayName, 'SCIM 2.0 application');
+});
+
+void test('the inbound factories: API2AAD (absent active disables by default) and AD2AADProvisioning (every 2 minutes)', () => {
+  const api = builtInCatalog.factory('API2AAD')!;
+  assert.equal(api.defaultInterval, 'PT40M');
+  assert.deepEqual(api.jobSettings.find((s) => s.name === 'AbsentActiveMeansUnchanged'), { name: 'AbsentActiveMeansUnchanged', value: 'False' });
+  const schema = api.defaultSchema();
+  assert.deepEqual(schema.directories?.map((d) => d.name), ['API', 'Azure Active Directory']);
+  assert.deepEqual(validateSchema(schema), []);
+  const ad = builtInCatalog.factory('AD2AADProvisioning')!;
+  assert.equal(ad.defaultInterval, 'PT2M');
+  const adSchema = ad.defaultSchema();
+  assert.deepEqual(adSchema.directories?.map((d) => d.name), ['Active Directory', 'Azure Active Directory']);
+  assert.deepEqual(validateSchema(adSchema), []);
 });

@@ -22,6 +22,8 @@ import { ExpressionError, filterOperatorCatalog, functionCatalog, parseExpressio
 import { acquireAccessToken } from '../../sync/access-token.ts';
 import { requestToken } from '../../connectors/oauth/token-client.ts';
 import type { ServicePrincipalT } from '../../applications/applications.ts';
+import { BodyParseError } from '../../inbound/inbound-service.ts';
+import { BulkUploadBody } from '../../graph/bulk-upload-schema.ts';
 
 export interface SynchronizationRoutesOptions {
   services: Services;
@@ -269,6 +271,58 @@ export async function synchronizationRoutes(app: FastifyInstance, opts: Synchron
       ...(page.skipToken ? { '@odata.nextLink': nextLink(baseUrl(req), req.url, page.skipToken) } : {}),
     });
   });
+
+  // ------------------------------------------------------------ bulkUpload
+  // API-driven inbound provisioning (docs/inbound.md). Its own child context: the body is
+  // SCIM (application/scim+json), read as text whatever the media type, so that a wrong
+  // Content-Type or malformed JSON is Entra's 400 "Invalid Data Format", not a 415.
+  await app.register(async (child) => {
+    child.removeAllContentTypeParsers();
+    child.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text, (k, v: unknown) => (k === '__proto__' ? undefined : v)));
+      } catch (e) {
+        done(null, new BodyParseError((e as Error).message));
+      }
+    });
+    child.post<{ Params: JobParams; Body: unknown }>('/jobs/:jobId/bulkUpload', {
+      schema: {
+        summary: 'Perform a bulk upload (API-driven inbound provisioning): stage up to 50 SCIM users for the job',
+        description: 'Content-Type must be application/scim+json. The body is a SCIM BulkRequest of POST /Users operations (core and enterprise '
+          + 'user schemas, custom extension schemas). 202 with an empty body and a Location header pointing at the job\'s provisioning logs; '
+          + 'the records are processed by the job within seconds when it is started (a paused job keeps them until Start). '
+          + 'A malformed request, a wrong Content-Type or more than the allowed operations is 400 "Invalid Data Format" and stages nothing; '
+          + 'a bad record fails alone in the provisioning logs. 429 with Retry-After beyond 40 calls per 5 s per job (configurable).',
+        consumes: ['application/scim+json'],
+        body: BulkUploadBody,
+        response: { 202: { description: 'Staged. Empty body; Location: the provisioning-logs query of the job.', type: 'null' } },
+      },
+      // The body is checked by validateBulkRequest, which answers as Entra does; the schema only documents it.
+      validatorCompiler: () => () => true,
+      config: { permissions: Require.upload, optionalBody: true },
+    }, async (req, reply) => {
+      const sp = await uploadOwner(req);
+      const result = await s.inbound.bulkUpload(sp.id, req.params.jobId, req.headers['content-type'], req.body, String(req.id));
+      const location = `${baseUrl(req)}/v1.0/auditLogs/provisioning/?$filter=${encodeURIComponent(`jobid eq '${req.params.jobId}'`)}`;
+      void reply.header('location', location);
+      void reply.header('provisio-upload-id', result.uploadId);
+      return reply.code(202).send();
+    });
+  });
+
+  /** The service principal for bulkUpload: SynchronizationData-User.Upload.OwnedBy alone admits only the owner. */
+  async function uploadOwner(req: FastifyRequest<{ Params: OwnerParams }>): Promise<ServicePrincipalT> {
+    const id = checkId(req.params.ownerId, side);
+    const sp = side === 'servicePrincipal' ? await s.applications.getServicePrincipal(id) : await s.applications.servicePrincipalForApplication(id);
+    const roles = req.caller?.roles ?? [];
+    if (roles.includes(Permissions.UploadOwnedBy) && !roles.includes(Permissions.Upload)) {
+      const ownerClient = await s.applications.ownerOf(side, id);
+      if (ownerClient !== req.caller?.clientId) throw errors.forbidden([Permissions.Upload]);
+    }
+    return sp;
+  }
 
   // ---------------------------------------------------------- job schema
   app.get<{ Params: JobParams }>('/jobs/:jobId/schema', { config: { permissions: Require.syncRead } }, async (req, reply) => {

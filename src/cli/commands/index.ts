@@ -24,9 +24,11 @@ export const NOUNS: Record<string, () => Promise<Registrar>> = {
   secrets: async () => (await import('./secrets/index.ts')).registerSecrets,
   sync: async () => (await import('./sync/index.ts')).registerSync,
   logs: async () => (await import('./logs/index.ts')).registerLogs,
+  inbound: async () => (await import('./inbound/index.ts')).registerInbound,
   user: async () => (await import('./user/index.ts')).registerUser,
   group: async () => (await import('./group/index.ts')).registerGroup,
   appinstance: async () => (await import('./appinstance/index.ts')).registerAppInstance,
+  completion: async () => (await import('./completion.ts')).registerCompletion,
 };
 
 /**

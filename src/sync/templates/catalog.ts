@@ -13,6 +13,7 @@ import type { GalleryApplicationTemplate, TemplateCatalog, TemplateFactory } fro
 
 export type { GalleryApplicationTemplate, TemplateCatalog, TemplateFactory } from './port.ts';
 import { scimDefaultSchema } from './scim.ts';
+import { AD2AAD_FACTORY_TAG, API2AAD_FACTORY_TAG, ABSENT_ACTIVE_SETTING, ad2aadDefaultSchema, api2aadDefaultSchema } from './inbound.ts';
 
 
 /** Entra's template id for non-gallery ("create your own") applications. */
@@ -50,12 +51,62 @@ const scimFactory: TemplateFactory = Object.freeze({
 });
 
 /**
- * The registry. Inbound factories go here when they exist, each in its own
- * module under templates/ like scim.ts:
- *   - `API2AAD` (API-driven inbound provisioning to Entra; inbound-and-console.md §1),
- *   - `AD2AADProvisioning` (AD/LDAP source, Cloud Sync style; ibid. §3).
+ * API-driven inbound provisioning to the directory (inbound-and-console.md §1).
+ * Job ids are `API2AAD.<tenant>.<guid>` (G-BULK). Uploads are processed
+ * within seconds of arriving; the interval is when the job also runs
+ * without uploads (pending manager references, Entra's cadence).
  */
-const FACTORIES: readonly TemplateFactory[] = [scimFactory];
+const api2aadFactory: TemplateFactory = Object.freeze({
+  factoryTag: API2AAD_FACTORY_TAG,
+  templateId: API2AAD_FACTORY_TAG,
+  description: 'API-driven inbound provisioning: SCIM bulk uploads of users into the directory.',
+  get metadata() {
+    return [
+      { key: 'GalleryApplicationIdentifier', value: API2AAD_APPLICATION_TEMPLATE_ID },
+      { key: 'GalleryApplicationKey', value: API2AAD_FACTORY_TAG },
+      { key: 'IsOAuthEnabled', value: 'false' },
+      { key: 'ConfigurationFields', value: JSON.stringify([]) },
+    ];
+  },
+  get jobSettings() {
+    return [
+      { name: 'QuarantineTooManyDeletesThreshold', value: '500' },
+      { name: ABSENT_ACTIVE_SETTING, value: 'False' },
+    ];
+  },
+  defaultInterval: DEFAULT_SCHEDULE_INTERVAL,
+  defaultSchema: api2aadDefaultSchema,
+});
+
+/** AD/LDAP → directory, Entra Cloud Sync style (ibid. §2); every 2 minutes as Cloud Sync does (CS-HOW). */
+const ad2aadFactory: TemplateFactory = Object.freeze({
+  factoryTag: AD2AAD_FACTORY_TAG,
+  templateId: AD2AAD_FACTORY_TAG,
+  description: 'Provision users from Active Directory or an LDAP directory into the directory.',
+  get metadata() {
+    return [
+      { key: 'GalleryApplicationIdentifier', value: AD2AAD_APPLICATION_TEMPLATE_ID },
+      { key: 'GalleryApplicationKey', value: AD2AAD_FACTORY_TAG },
+      { key: 'IsOAuthEnabled', value: 'false' },
+      { key: 'ConfigurationFields', value: JSON.stringify([{ name: 'BaseAddress' }, { name: 'UserName' }, { name: 'Password', secret: true }, { name: 'Domain' }]) },
+    ];
+  },
+  get jobSettings() {
+    return [
+      { name: 'QuarantineTooManyDeletesThreshold', value: '500' },
+      { name: 'DomainFQDN', value: '' },
+    ];
+  },
+  defaultInterval: 'PT2M',
+  defaultSchema: ad2aadDefaultSchema,
+});
+
+/** Application template of "API-driven provisioning to Microsoft Entra ID" (Provisio's own id: Entra's is not published). */
+export const API2AAD_APPLICATION_TEMPLATE_ID = 'a7d0b5c2-3f1e-4e8a-9c6b-2d4f6a8b0c13';
+/** "Active Directory to Azure Active Directory Provisioning" (CS-GRAPH). */
+export const AD2AAD_APPLICATION_TEMPLATE_ID = '1a4721b3-e57f-4451-ae87-ef078703ec94';
+
+const FACTORIES: readonly TemplateFactory[] = [scimFactory, api2aadFactory, ad2aadFactory];
 
 /**
  * The factory for a tag, or `undefined`. Case-insensitive: Graph treats
@@ -106,10 +157,32 @@ function galleryTemplates(): GalleryApplicationTemplate[] {
       supportedSingleSignOnModes: ['password', 'saml', 'notSupported'],
       factoryTags: [SCIM_FACTORY_TAG],
     },
-    // Inbound application templates go here with their factories: API-driven
-    // provisioning (→ API2AAD) and "Active Directory to Azure Active
-    // Directory Provisioning" (1a4721b3-e57f-4451-ae87-ef078703ec94 →
-    // AD2AADProvisioning), inbound-and-console.md.
+    {
+      id: API2AAD_APPLICATION_TEMPLATE_ID,
+      displayName: 'API-driven provisioning to Microsoft Entra ID',
+      description: 'Inbound provisioning from any system of record (HR, CSV exports) through the bulkUpload API into the directory. '
+        + 'Its service principal gets the "API2AAD" synchronization template.',
+      homePageUrl: null,
+      logoUrl: null,
+      publisher: 'Provisio',
+      categories: ['Human resources'],
+      supportedProvisioningTypes: ['sync'],
+      supportedSingleSignOnModes: ['notSupported'],
+      factoryTags: [API2AAD_FACTORY_TAG],
+    },
+    {
+      id: AD2AAD_APPLICATION_TEMPLATE_ID,
+      displayName: 'Active Directory to Azure Active Directory Provisioning',
+      description: 'Inbound provisioning of users from Active Directory or an LDAP directory into the directory (Cloud Sync style). '
+        + 'Its service principal gets the "AD2AADProvisioning" synchronization template.',
+      homePageUrl: null,
+      logoUrl: null,
+      publisher: 'Provisio',
+      categories: [],
+      supportedProvisioningTypes: ['sync'],
+      supportedSingleSignOnModes: ['notSupported'],
+      factoryTags: [AD2AAD_FACTORY_TAG],
+    },
   ];
 }
 
