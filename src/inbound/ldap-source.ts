@@ -1,0 +1,236 @@
+/**
+ * The LDAP/AD source of `AD2AADProvisioning` jobs: the LDAP source connector
+ * (src/connectors/ldap/) behind the InboundSource port (port.ts).
+ *
+ * - The first cycle runs a full import; later cycles a delta from the
+ *   committed LDAP watermark (a watermark that cannot be continued — other
+ *   scope, DC restored, no anchor set for the sweep — falls back to a full
+ *   import). One import is read across the cycle's batches; between batches
+ *   the port's watermark is a run token, and only the import's final LDAP
+ *   watermark is committed. A crash mid-import replays it from the last
+ *   committed watermark (processing is idempotent).
+ * - Users only (the inbound pipeline provisions `User` objects); groups are
+ *   not imported.
+ * - Entries become records whose attributes are the schema's AD names:
+ *   first values, except `proxyAddresses`; `objectGUID` is the anchor (an
+ *   AD objectGUID string, or OpenLDAP's entryUUID), `distinguishedName` the
+ *   DN, `manager` the manager's **anchor** (its DN looked up), `domain` the
+ *   `Domain` secret. OpenLDAP `inetOrgPerson`s get the AD names they lack:
+ *   `sAMAccountName` ← `uid`, `userPrincipalName` ← `uid@<Domain>` (else
+ *   `mail`), `employeeID` ← `employeeNumber`, `department` ←
+ *   `departmentNumber`. `accountDisabled` comes from `userAccountControl`
+ *   bit 2 (AD) or `pwdAccountLockedTime` (OpenLDAP ppolicy).
+ * - The job's state between cycles (committed watermark, presence-sweep
+ *   anchor set) lives in a {@link LdapInboundStateStore}; the default keeps it
+ *   in memory, so a restarted server starts with a full import.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import type { InboundBatch, InboundChange, InboundRecord, InboundSource, InboundSourceFactory, InboundValue } from './port.ts';
+import { LdapSource, type LdapImport } from '../connectors/ldap/source.ts';
+import { ldapSourceOptionsFromSecrets } from '../connectors/ldap/secrets.ts';
+import { isLdapSourceError } from '../connectors/ldap/errors.ts';
+import { normalizeDn } from '../connectors/ldap/dn.ts';
+import {
+  attributeValues, memoryAnchorStore, type LdapAnchorStore, type LdapChange, type LdapEntry, type LdapScope, type LdapSourceOptions,
+} from '../connectors/ldap/types.ts';
+
+const RUN_PREFIX = 'ldap-run:';
+const MULTI_VALUED = new Set(['proxyaddresses']);
+
+/** What an AD2AAD job keeps between cycles. */
+export interface LdapInboundState {
+  /** The last committed LDAP watermark (null: the next cycle runs a full import). */
+  watermark: string | null;
+  /** The presence sweep's anchor set. */
+  anchors: LdapAnchorStore;
+}
+
+export interface LdapInboundStateStore {
+  get(jobId: string): LdapInboundState;
+}
+
+export function memoryInboundStateStore(): LdapInboundStateStore {
+  const states = new Map<string, LdapInboundState>();
+  return {
+    get(jobId) {
+      let s = states.get(jobId);
+      if (!s) states.set(jobId, (s = { watermark: null, anchors: memoryAnchorStore() }));
+      return s;
+    },
+  };
+}
+
+/** Turns an LDAP user entry into an inbound record (see the header for the names). */
+export function ldapEntryToRecord(entry: LdapEntry, opts: { domain?: string; managerAnchor?: string | null }): InboundRecord {
+  const attributes: Record<string, InboundValue> = {};
+  for (const [k, v] of Object.entries(entry.attributes)) attributes[k] = MULTI_VALUED.has(k.toLowerCase()) ? v : (v[0] ?? null);
+  const first = (name: string) => attributeValues(entry, name)[0];
+  attributes.objectGUID = entry.anchor;
+  attributes.distinguishedName = entry.dn;
+  if (opts.domain) attributes.domain = opts.domain;
+  const uid = first('uid');
+  attributes.sAMAccountName ??= uid ?? null;
+  attributes.userPrincipalName ??= (uid && opts.domain ? `${uid}@${opts.domain}` : first('mail')) ?? null;
+  attributes.employeeID ??= first('employeeNumber') ?? null;
+  attributes.department ??= first('departmentNumber') ?? null;
+  const uac = first('userAccountControl');
+  const disabled = uac !== undefined ? (Number(uac) & 2) !== 0 : attributeValues(entry, 'pwdAccountLockedTime').length > 0;
+  attributes.accountDisabled = disabled ? 'True' : 'False';
+  if ('manager' in attributes || opts.managerAnchor !== undefined) attributes.manager = opts.managerAnchor ?? null;
+  return { anchor: entry.anchor, displayName: entry.dn, attributes };
+}
+
+interface Run {
+  id: number;
+  token: string;
+  imp: LdapImport<LdapEntry> | LdapImport<LdapChange>;
+  it: AsyncIterator<LdapEntry | LdapChange>;
+  /** The first item, read ahead to learn whether the delta is refused. */
+  ahead: IteratorResult<LdapEntry | LdapChange> | undefined;
+  count: number;
+}
+
+export class LdapInboundSource implements InboundSource {
+  readonly objectType = 'user';
+  private run: Run | undefined;
+  private runs = 0;
+  /** Normalized DN → anchor (null: no such user), filled from what the imports show and from lookups. */
+  private readonly anchorsByDn = new Map<string, string | null>();
+
+  constructor(
+    private readonly source: LdapSource,
+    private readonly state: LdapInboundState,
+    private readonly opts: { domain?: string; systemName?: string } = {},
+  ) {}
+
+  get systemName(): string {
+    return this.opts.systemName ?? 'Active Directory';
+  }
+
+  currentWatermark(): Promise<string | null> {
+    return Promise.resolve(this.state.watermark);
+  }
+
+  async read(watermark: string | null, limit: number): Promise<InboundBatch> {
+    if (!this.run || watermark !== this.run.token) await this.start(watermark);
+    const run = this.run!;
+    const entries: LdapChange[] = [];
+    for (;;) {
+      if (entries.length >= limit) break;
+      const next = run.ahead ?? (await run.it.next());
+      run.ahead = undefined;
+      if (next.done) {
+        const changes = await this.toChanges(entries);
+        this.run = undefined;
+        return { changes, watermark: run.imp.watermark(), hasMore: false };
+      }
+      const item = next.value;
+      const change: LdapChange = 'kind' in item ? item : { kind: 'upsert', entry: item };
+      if (change.kind === 'upsert') this.anchorsByDn.set(normalizeDn(change.entry.dn), change.entry.anchor);
+      entries.push(change);
+    }
+    run.count += entries.length;
+    run.token = `${RUN_PREFIX}${run.id}:${run.count}`;
+    return { changes: await this.toChanges(entries), watermark: run.token, hasMore: true };
+  }
+
+  commit(watermark: string): Promise<void> {
+    if (!watermark.startsWith(RUN_PREFIX)) this.state.watermark = watermark;
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.run = undefined;
+    await this.source.close();
+  }
+
+  private async start(watermark: string | null): Promise<void> {
+    const from = watermark && !watermark.startsWith(RUN_PREFIX) ? watermark : this.state.watermark;
+    const id = ++this.runs;
+    if (from) {
+      const imp = this.source.deltaImport(from);
+      const it = imp[Symbol.asyncIterator]();
+      try {
+        const ahead = await it.next();
+        this.run = { id, token: '', imp, it, ahead, count: 0 };
+        return;
+      } catch (e) {
+        if (!(isLdapSourceError(e) && e.kind === 'refreshRequired')) throw e;
+      }
+    }
+    const imp = this.source.fullImport();
+    this.run = { id, token: '', imp, it: imp[Symbol.asyncIterator](), ahead: undefined, count: 0 };
+  }
+
+  private async managerAnchor(dn: string): Promise<string | null> {
+    const key = normalizeDn(dn);
+    if (this.anchorsByDn.has(key)) return this.anchorsByDn.get(key)!;
+    const e = await this.source.readByDn(dn);
+    const anchor = e?.anchor ?? null;
+    this.anchorsByDn.set(key, anchor);
+    return anchor;
+  }
+
+  private async toChanges(changes: LdapChange[]): Promise<InboundChange[]> {
+    const out: InboundChange[] = [];
+    for (const c of changes) {
+      if (c.kind === 'delete') {
+        out.push({ kind: 'delete', anchor: c.anchor, ...(c.dn ? { displayName: c.dn } : {}) });
+        continue;
+      }
+      if (c.entry.objectClass !== 'user') continue;
+      const manager = attributeValues(c.entry, 'manager')[0];
+      out.push({ kind: 'upsert', record: ldapEntryToRecord(c.entry, { domain: this.opts.domain, managerAnchor: manager ? await this.managerAnchor(manager) : undefined }) });
+    }
+    return out;
+  }
+}
+
+/**
+ * The OU or group scoping of the job's synchronization rule (the engine hands
+ * the factory the whole job record, schema included).
+ */
+export function scopeFromSchema(job: object): LdapScope | undefined {
+  const rules = (job as { schema?: { synchronizationRules?: LdapScope[] } }).schema?.synchronizationRules ?? [];
+  for (const r of rules) {
+    if (r.containerFilter?.includedContainers?.length) return { containerFilter: { includedContainers: [...r.containerFilter.includedContainers] } };
+    if (r.groupFilter?.includedGroups?.length) return { groupFilter: { includedGroups: [...r.groupFilter.includedGroups] } };
+  }
+  return undefined;
+}
+
+export interface LdapInboundSourceFactoryOptions {
+  /** Job state between cycles (default: in memory). */
+  state?: LdapInboundStateStore;
+  /** The job's scoping; default: its rule's containerFilter/groupFilter ({@link scopeFromSchema}). */
+  scopeOf?: (jobId: string) => LdapScope | undefined;
+  /** TLS options (e.g. the CA of the directory's certificate). */
+  tls?: ConnectionOptions;
+  /** Anything else for the connector (page size, delta method…). */
+  options?: Partial<LdapSourceOptions>;
+}
+
+/** Serves `AD2AADProvisioning` jobs from their secrets (Server, UserName, Password, Domain). */
+export function ldapInboundSourceFactory(opts: LdapInboundSourceFactoryOptions = {}): InboundSourceFactory {
+  const states = opts.state ?? memoryInboundStateStore();
+  return {
+    create(job, secrets) {
+      if (job.templateId.toLowerCase() !== 'ad2aadprovisioning') return undefined;
+      if (!secrets.Server) return undefined;
+      const state = states.get(job.id);
+      const options = ldapSourceOptionsFromSecrets(secrets, opts.scopeOf?.(job.id) ?? scopeFromSchema(job), {
+        objectTypes: ['user'], anchorStore: state.anchors, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
+      });
+      const domainSecret = secrets.Domain?.trim();
+      let domain: string | undefined = domainSecret;
+      if (domainSecret?.startsWith('{')) {
+        try {
+          domain = (JSON.parse(domainSecret) as { domain?: string }).domain;
+        } catch {
+          domain = undefined;
+        }
+      }
+      return new LdapInboundSource(new LdapSource(options), state, { ...(domain ? { domain } : {}) });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * AD2AADProvisioning jobs reading a real OpenLDAP server (test/helpers/slapd.ts)
+ * through the LDAP source connector and src/inbound/ldap-source.ts: the first
+ * cycle imports the people as directory users with their managers; the next
+ * cycle applies a change, a move and a delete read from the accesslog; OU
+ * scoping comes from the job's synchronization rule. Skipped loudly without
+ * slapd (a failure under CI=true).
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { Attribute, Change } from 'ldapts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import { ldapInboundSourceFactory } from '../../src/inbound/ldap-source.ts';
+import { tempDir } from '../helpers/sqlite.ts';
+import { BASE_DN, READER_DN, READER_PASSWORD, slapdSkipReason, startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { normalizeDn } from '../../src/connectors/ldap/dn.ts';
+
+const PEOPLE = 150;
+const SALES = `ou=Sales,ou=People,${BASE_DN}`;
+
+interface DirectoryUserView {
+  id: string; managerId: string | null; onPremisesImmutableId: string | null; onPremisesDistinguishedName: string | null;
+  jobTitle?: string | null; userPrincipalName: string; accountEnabled: boolean;
+}
+
+interface World { s: Slapd; services: Services; jobId: string; dispose(): Promise<void> }
+
+/** A slapd, a Provisio with the LDAP inbound source, and an AD2AADProvisioning job pointed at the slapd. */
+async function world(scopeOus?: string[]): Promise<World> {
+  const s = await startSlapd({ people: PEOPLE });
+  const t = tempDir();
+  const config = loadConfig({ port: 0, dataDir: t.dir, logLevel: 'silent' }, { PROVISIO_SECRET_KEY: randomBytes(32).toString('base64url') });
+  const services = await createServices(config, {
+    logger: pino({ level: 'silent' }),
+    inboundSources: [ldapInboundSourceFactory({ options: { pageSize: 50, baseDn: BASE_DN } })],
+  });
+  const app = await services.applications.createApplication({ displayName: 'Corp LDAP' }, null);
+  const sp = await services.applications.createServicePrincipal({ appId: app.appId }, null);
+  await services.sync.seedTemplates(sp.id, app.appId, ['AD2AADProvisioning']);
+  const job = await services.sync.createJob(sp.id, { templateId: 'AD2AADProvisioning' });
+  await services.sync.putSecrets(sp.id, [
+    { key: 'Server', value: s.url }, { key: 'UserName', value: READER_DN }, { key: 'Password', value: READER_PASSWORD },
+    { key: 'Domain', value: services.tenant.domain },
+  ]);
+  if (scopeOus) {
+    const schema = (await services.sync.findJob(job.id))!.schema;
+    for (const r of schema.synchronizationRules ?? []) r.containerFilter = { includedContainers: scopeOus };
+    await services.sync.putJobSchema(sp.id, job.id, schema);
+  }
+  return {
+    s, services, jobId: job.id,
+    dispose: async () => {
+      await services.close();
+      t.dispose();
+      await s.stop();
+    },
+  };
+}
+
+async function users(services: Services): Promise<Map<string, DirectoryUserView>> {
+  const out = new Map<string, DirectoryUserView>();
+  for await (const b of services.directory.streamUsers()) {
+    for (const u of b as unknown as DirectoryUserView[]) out.set(normalizeDn(u.onPremisesDistinguishedName ?? ''), u);
+  }
+  return out;
+}
+
+describe('AD2AADProvisioning jobs importing from a real slapd', () => {
+  let skip: string | undefined;
+  const worlds: World[] = [];
+  before(() => {
+    skip = slapdSkipReason();
+  });
+  after(async () => {
+    for (const w of worlds) await w.dispose();
+  });
+
+  test('the first cycle imports every person with its manager; the next applies a change, a move and a delete', async (t) => {
+    if (skip) return t.skip(skip);
+    const w = await world();
+    worlds.push(w);
+    const { s, services, jobId } = w;
+    await services.engine.runCycle(jobId);
+    let byDn = await users(services);
+    assert.equal(byDn.size, PEOPLE);
+    for (const [dn, manager] of s.dataset.managers) {
+      assert.equal(byDn.get(normalizeDn(dn))!.managerId, byDn.get(normalizeDn(manager))!.id, `manager of ${dn}`);
+    }
+    const first = byDn.get(normalizeDn(s.dataset.personDns[0]!))!;
+    assert.match(first.onPremisesImmutableId ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-/, 'the entryUUID anchor');
+    assert.equal(first.userPrincipalName, `u00000@${services.tenant.domain}`);
+    assert.equal(first.accountEnabled, true);
+
+    const admin = await s.admin();
+    const changed = s.dataset.personDns[11]!;
+    const moved = s.dataset.personDns[12]!;
+    const gone = s.dataset.personDns[13]!;
+    await admin.modify(changed, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Director'] }) }));
+    const movedTo = `uid=moved,ou=Finance,ou=People,${BASE_DN}`;
+    await admin.modifyDN(moved, movedTo);
+    await admin.del(gone);
+    const movedId = byDn.get(normalizeDn(moved))!.id;
+    await services.engine.runCycle(jobId);
+    byDn = await users(services);
+    assert.equal(byDn.get(normalizeDn(changed))!.jobTitle, 'Director');
+    assert.equal(byDn.get(normalizeDn(movedTo))!.id, movedId, 'a move updates the same user');
+    assert.equal(byDn.has(normalizeDn(gone)), false, "a deleted entry's user leaves the directory");
+    assert.equal(byDn.size, PEOPLE - 1);
+    const job = await services.sync.findJob(jobId);
+    assert.equal(job?.status.lastExecution?.state, 'Succeeded');
+  });
+
+  test("OU scoping from the job's rule: only Sales; moving out of Sales removes the user", async (t) => {
+    if (skip) return t.skip(skip);
+    const w = await world([SALES]);
+    worlds.push(w);
+    const { s, services, jobId } = w;
+    await services.engine.runCycle(jobId);
+    let byDn = await users(services);
+    const sales = s.dataset.byOu.get('Sales')!;
+    assert.deepEqual([...byDn.keys()].sort(), sales.map(normalizeDn).sort());
+    const admin = await s.admin();
+    await admin.modifyDN(sales[3]!, `uid=left-sales,ou=Support,ou=People,${BASE_DN}`);
+    await services.engine.runCycle(jobId);
+    byDn = await users(services);
+    assert.equal(byDn.size, sales.length - 1);
+    assert.equal(byDn.has(normalizeDn(sales[3]!)), false);
+  });
+});
