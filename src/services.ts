@@ -33,6 +33,7 @@ import { StagingStore } from './inbound/staging.ts';
 import { InboundEngine } from './inbound/inbound-engine.ts';
 import { InboundService } from './inbound/inbound-service.ts';
 import type { InboundSourceFactory } from './inbound/port.ts';
+import { ldapInboundSourceFactory } from './inbound/ldap-source.ts';
 
 export interface Tenant {
   id: string;
@@ -71,7 +72,7 @@ export interface ServiceOverrides {
   store?: Store;
   /** How jobs reach their application (tests substitute an in-memory target). */
   targetFactory?: TargetFactory;
-  /** Source connectors of non-API inbound jobs (AD2AADProvisioning: the LDAP/AD connector). */
+  /** Source connectors of non-API inbound jobs (default: the LDAP/AD connector for AD2AADProvisioning, src/inbound/ldap-source.ts). */
   inboundSources?: InboundSourceFactory[];
 }
 
@@ -119,7 +120,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const logs = createProvisioningLogs(store, { tenantId: tenant.id, retentionDays: config.logRetentionDays, rateLimit: config.auditRateLimit, clock, logger });
   const staging = new StagingStore(store, clock);
   const inboundEngine = new InboundEngine({
-    store, directory, sync, applications, logs: logs.writer, clock, logger, tenant, staging, sources: overrides.inboundSources ?? [],
+    store, directory, sync, applications, logs: logs.writer, clock, logger, tenant, staging, sources: overrides.inboundSources ?? [ldapInboundSourceFactory()],
   });
   const engine = new SyncEngine({
     store, directory, sync, applications, logs: logs.writer, clock, logger, tenant,

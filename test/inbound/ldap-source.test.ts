@@ -13,7 +13,6 @@ import { pino } from 'pino';
 import { Attribute, Change } from 'ldapts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createServices, type Services } from '../../src/services.ts';
-import { ldapInboundSourceFactory } from '../../src/inbound/ldap-source.ts';
 import { tempDir } from '../helpers/sqlite.ts';
 import { BASE_DN, READER_DN, READER_PASSWORD, slapdSkipReason, startSlapd, type Slapd } from '../helpers/slapd.ts';
 import { normalizeDn } from '../../src/connectors/ldap/dn.ts';
@@ -33,16 +32,15 @@ async function world(scopeOus?: string[]): Promise<World> {
   const s = await startSlapd({ people: PEOPLE });
   const t = tempDir();
   const config = loadConfig({ port: 0, dataDir: t.dir, logLevel: 'silent' }, { PROVISIO_SECRET_KEY: randomBytes(32).toString('base64url') });
-  const services = await createServices(config, {
-    logger: pino({ level: 'silent' }),
-    inboundSources: [ldapInboundSourceFactory({ options: { pageSize: 50, baseDn: BASE_DN } })],
-  });
+  // The composition root's default inbound sources: the LDAP connector serves AD2AADProvisioning jobs.
+  const services = await createServices(config, { logger: pino({ level: 'silent' }) });
   const app = await services.applications.createApplication({ displayName: 'Corp LDAP' }, null);
   const sp = await services.applications.createServicePrincipal({ appId: app.appId }, null);
   await services.sync.seedTemplates(sp.id, app.appId, ['AD2AADProvisioning']);
   const job = await services.sync.createJob(sp.id, { templateId: 'AD2AADProvisioning' });
   await services.sync.putSecrets(sp.id, [
     { key: 'Server', value: s.url }, { key: 'UserName', value: READER_DN }, { key: 'Password', value: READER_PASSWORD },
+    // The tenant's domain: the UPN suffix of the users (and no naming context of this slapd, so the base comes from its rootDSE).
     { key: 'Domain', value: services.tenant.domain },
   ]);
   if (scopeOus) {

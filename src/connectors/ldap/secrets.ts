@@ -7,9 +7,11 @@
  * | `Server`     | `ldap://host[:port]`, `ldaps://host[:port]`, or a bare `host[:port]` (→ `ldap://`, port 389) |
  * | `UserName`   | bind name: a DN, or on AD `user@domain` / `DOMAIN\user`                  |
  * | `Password`   | bind password                                                           |
- * | `Domain`     | `contoso.com` or Cloud Sync's `{"domain":"contoso.com"}`; gives the base DN `DC=contoso,DC=com` |
+ * | `Domain`     | `contoso.com` or Cloud Sync's `{"domain":"contoso.com"}`; gives the base DN `DC=contoso,DC=com` when the server has that naming context |
  *
- * Provisio extensions: `BaseDn` (overrides the base from `Domain`), `StartTls`
+ * Provisio extensions (Graph's synchronizationSecret enum has no such keys,
+ * so they come from a plain record or the factory's options): `BaseDn`
+ * (overrides the base from `Domain`), `StartTls`
  * (`true`), `TlsCaCertificate` (PEM of the CA to trust), `DeltaMethod`
  * (`auto`, `ad-dirsync`, `ad-usn`, `openldap-accesslog`, `openldap-sweep`).
  */
@@ -63,7 +65,8 @@ export function ldapSourceOptionsFromSecrets(secrets: JobSecrets, scope?: LdapSc
     url,
     bindDn: need('UserName'),
     password: need('Password'),
-    baseDn: s.get('basedn') ?? (domain ? domainToDn(domain) : undefined),
+    ...(s.get('basedn') ? { baseDn: s.get('basedn') } : {}),
+    ...(domain ? { domainBaseDn: domainToDn(domain) } : {}),
     startTls: /^true$/i.test(s.get('starttls') ?? ''),
     ...(ca ? { tls: { ca } } : {}),
     ...(method ? { deltaMethod: method as LdapDeltaMethod | 'auto' } : {}),

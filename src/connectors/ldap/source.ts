@@ -269,6 +269,7 @@ export class LdapSource {
       ? 'active-directory'
       : objectClasses.includes('openldaprootdse') ? 'openldap' : 'other';
     const baseDn = o.baseDn
+      ?? (o.domainBaseDn && namingContexts.some((n) => isAtOrUnder(o.domainBaseDn!, n)) ? o.domainBaseDn : undefined)
       ?? defaultNamingContext
       ?? namingContexts.find((n) => /^(dc|o)=/i.test(n))
       ?? namingContexts[0];

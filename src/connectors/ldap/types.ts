@@ -78,8 +78,15 @@ export interface LdapSourceOptions {
   startTls?: boolean;
   /** TLS options for LDAPS and StartTLS (`ca`, `servername`, `rejectUnauthorized`…). */
   tls?: ConnectionOptions;
-  /** Search base. Default: the rootDSE's `defaultNamingContext` (AD) or first naming context. */
+  /** Search base. Default: `domainBaseDn` when it lies in a naming context, else the rootDSE's `defaultNamingContext` (AD) or first `dc=`/`o=` naming context. */
   baseDn?: string;
+  /**
+   * A base DN derived from the job's `Domain` secret (`contoso.com` →
+   * `DC=contoso,DC=com`): used only when the server has it (it lies in one of
+   * its naming contexts), as on AD; an OpenLDAP suffix unrelated to the
+   * domain falls back to the rootDSE's naming context.
+   */
+  domainBaseDn?: string;
   /** OU or group scoping, as on the synchronization rule. */
   scope?: LdapScope;
   /** Which objects to import (default both). */

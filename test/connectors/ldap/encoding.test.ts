@@ -146,7 +146,8 @@ describe('job secrets', () => {
     assert.equal(o.url, 'ldap://dc1.contoso.com:389');
     assert.equal(o.bindDn, 'svc-sync@contoso.com');
     assert.equal(o.password, 'p');
-    assert.equal(o.baseDn, 'DC=contoso,DC=com');
+    assert.equal(o.baseDn, undefined);
+    assert.equal(o.domainBaseDn, 'DC=contoso,DC=com');
     const s = ldapSourceOptionsFromSecrets({ UserName: 'cn=r,dc=x', Password: 'p', Server: 'ldaps://ldap.x:1636', StartTls: 'false' }, {
       containerFilter: { includedContainers: ['ou=A,dc=x'] },
     });

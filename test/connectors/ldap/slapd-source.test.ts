@@ -77,6 +77,9 @@ describe('LDAP source against slapd with the accesslog overlay', () => {
     assert.deepEqual(info.deltaMethods, ['openldap-accesslog', 'openldap-sweep']);
     assert.equal(info.deltaMethod, 'openldap-accesslog');
     assert.equal((await source(s, { deltaMethod: 'openldap-sweep' }).serverInfo()).deltaMethod, 'openldap-sweep');
+    // A base from the Domain secret is used only when the server holds it.
+    assert.equal((await source(s, { domainBaseDn: 'DC=provisio,DC=local' }).serverInfo()).baseDn, BASE_DN);
+    assert.equal((await source(s, { domainBaseDn: `ou=People,${BASE_DN}` }).serverInfo()).baseDn, `ou=People,${BASE_DN}`);
     await assert.rejects(source(s, { deltaMethod: 'ad-usn' }).serverInfo(), (e: unknown) => e instanceof LdapSourceError && e.code === LdapErrorCodes.badConfiguration);
   });
 
