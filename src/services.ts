@@ -120,7 +120,9 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const logs = createProvisioningLogs(store, { tenantId: tenant.id, retentionDays: config.logRetentionDays, rateLimit: config.auditRateLimit, clock, logger });
   const staging = new StagingStore(store, clock);
   const inboundEngine = new InboundEngine({
-    store, directory, sync, applications, logs: logs.writer, clock, logger, tenant, staging, sources: overrides.inboundSources ?? [ldapInboundSourceFactory()],
+    store, directory, sync, applications, logs: logs.writer, clock, logger, tenant, staging, sources: overrides.inboundSources ?? [ldapInboundSourceFactory({
+      linkedAnchors: async (jobId) => (await store.db.selectFrom('inbound_links').select('anchor').where('job_id', '=', jobId).execute()).map((r) => r.anchor),
+    })],
   });
   const engine = new SyncEngine({
     store, directory, sync, applications, logs: logs.writer, clock, logger, tenant,

@@ -22,7 +22,9 @@
  *   bit 2 (AD) or `pwdAccountLockedTime` (OpenLDAP ppolicy).
  * - The job's state between cycles (committed watermark, presence-sweep
  *   anchor set) lives in a {@link LdapInboundStateStore}; the default keeps it
- *   in memory, so a restarted server starts with a full import.
+ *   in memory, so a restarted server starts with a full import. After a full
+ *   import, users linked to anchors it did not see are deleted (mark and
+ *   sweep), unless it saw no user at all.
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { InboundBatch, InboundChange, InboundRecord, InboundSource, InboundSourceFactory, InboundValue } from './port.ts';
@@ -88,6 +90,7 @@ interface Run {
   /** The first item, read ahead to learn whether the delta is refused. */
   ahead: IteratorResult<LdapEntry | LdapChange> | undefined;
   count: number;
+  full: boolean;
 }
 
 export class LdapInboundSource implements InboundSource {
@@ -100,7 +103,12 @@ export class LdapInboundSource implements InboundSource {
   constructor(
     private readonly source: LdapSource,
     private readonly state: LdapInboundState,
-    private readonly opts: { domain?: string; systemName?: string } = {},
+    private readonly opts: {
+      domain?: string;
+      systemName?: string;
+      /** The anchors linked to directory users by this job: a full import deletes those it did not see. */
+      linkedAnchors?: () => Promise<Iterable<string>>;
+    } = {},
   ) {}
 
   get systemName(): string {
@@ -121,6 +129,7 @@ export class LdapInboundSource implements InboundSource {
       run.ahead = undefined;
       if (next.done) {
         const changes = await this.toChanges(entries);
+        if (run.full) changes.push(...(await this.sweep(run)));
         this.run = undefined;
         return { changes, watermark: run.imp.watermark(), hasMore: false };
       }
@@ -152,14 +161,31 @@ export class LdapInboundSource implements InboundSource {
       const it = imp[Symbol.asyncIterator]();
       try {
         const ahead = await it.next();
-        this.run = { id, token: '', imp, it, ahead, count: 0 };
+        this.run = { id, token: '', imp, it, ahead, count: 0, full: false };
         return;
       } catch (e) {
         if (!(isLdapSourceError(e) && e.kind === 'refreshRequired')) throw e;
       }
     }
     const imp = this.source.fullImport();
-    this.run = { id, token: '', imp, it: imp[Symbol.asyncIterator](), ahead: undefined, count: 0 };
+    this.run = { id, token: '', imp, it: imp[Symbol.asyncIterator](), ahead: undefined, count: 0, full: true };
+  }
+
+  /**
+   * Mark and sweep after a full import (the first cycle, a server restart,
+   * a watermark that could not be continued): users linked to anchors the
+   * import did not see were deleted or left the scope meanwhile.
+   */
+  private async sweep(run: Run): Promise<InboundChange[]> {
+    if (!this.opts.linkedAnchors) return [];
+    const seen = run.imp.anchors() ?? new Map<string, string>();
+    const gone = [...(await this.opts.linkedAnchors())].filter((a) => !seen.has(a.toLowerCase()));
+    if (gone.length && seen.size === 0) {
+      // A wrong base, scope or missing read right looks like an empty directory: never delete everyone for it.
+      throw new Error(`The full import from ${this.systemName} found no users: refusing to delete the ${gone.length} users linked to this job `
+        + '(check the base DN, the scope and the bind account\'s read rights).');
+    }
+    return gone.map((anchor) => ({ kind: 'delete' as const, anchor }));
   }
 
   private async managerAnchor(dn: string): Promise<string | null> {
@@ -208,6 +234,8 @@ export interface LdapInboundSourceFactoryOptions {
   tls?: ConnectionOptions;
   /** Anything else for the connector (page size, delta method…). */
   options?: Partial<LdapSourceOptions>;
+  /** The anchors a job has linked to directory users, for the mark-and-sweep after a full import. */
+  linkedAnchors?: (jobId: string) => Promise<Iterable<string>>;
 }
 
 /** Serves `AD2AADProvisioning` jobs from their secrets (Server, UserName, Password, Domain). */
@@ -230,7 +258,11 @@ export function ldapInboundSourceFactory(opts: LdapInboundSourceFactoryOptions =
           domain = undefined;
         }
       }
-      return new LdapInboundSource(new LdapSource(options), state, { ...(domain ? { domain } : {}) });
+      const linked = opts.linkedAnchors;
+      return new LdapInboundSource(new LdapSource(options), state, {
+        ...(domain ? { domain } : {}),
+        ...(linked ? { linkedAnchors: () => linked(job.id) } : {}),
+      });
     },
   };
 }

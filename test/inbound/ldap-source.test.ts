@@ -25,15 +25,16 @@ interface DirectoryUserView {
   jobTitle?: string | null; userPrincipalName: string; accountEnabled: boolean;
 }
 
-interface World { s: Slapd; services: Services; jobId: string; dispose(): Promise<void> }
+interface World { s: Slapd; services: Services; spId: string; jobId: string; reopen(): Promise<void>; dispose(): Promise<void> }
 
-/** A slapd, a Provisio with the LDAP inbound source, and an AD2AADProvisioning job pointed at the slapd. */
+/** A slapd, a Provisio (default wiring: the LDAP inbound source) and an AD2AADProvisioning job pointed at the slapd. */
 async function world(scopeOus?: string[]): Promise<World> {
   const s = await startSlapd({ people: PEOPLE });
   const t = tempDir();
   const config = loadConfig({ port: 0, dataDir: t.dir, logLevel: 'silent' }, { PROVISIO_SECRET_KEY: randomBytes(32).toString('base64url') });
   // The composition root's default inbound sources: the LDAP connector serves AD2AADProvisioning jobs.
-  const services = await createServices(config, { logger: pino({ level: 'silent' }) });
+  const open = () => createServices(config, { logger: pino({ level: 'silent' }) });
+  const services = await open();
   const app = await services.applications.createApplication({ displayName: 'Corp LDAP' }, null);
   const sp = await services.applications.createServicePrincipal({ appId: app.appId }, null);
   await services.sync.seedTemplates(sp.id, app.appId, ['AD2AADProvisioning']);
@@ -43,19 +44,27 @@ async function world(scopeOus?: string[]): Promise<World> {
     // The tenant's domain: the UPN suffix of the users (and no naming context of this slapd, so the base comes from its rootDSE).
     { key: 'Domain', value: services.tenant.domain },
   ]);
-  if (scopeOus) {
-    const schema = (await services.sync.findJob(job.id))!.schema;
-    for (const r of schema.synchronizationRules ?? []) r.containerFilter = { includedContainers: scopeOus };
-    await services.sync.putJobSchema(sp.id, job.id, schema);
-  }
-  return {
-    s, services, jobId: job.id,
+  const w: World = {
+    s, services, spId: sp.id, jobId: job.id,
+    // A server restart: a new process over the same database (the LDAP source's in-memory state is gone).
+    reopen: async () => {
+      await w.services.close();
+      w.services = await open();
+    },
     dispose: async () => {
-      await services.close();
+      await w.services.close();
       t.dispose();
       await s.stop();
     },
   };
+  if (scopeOus) await scope(w, scopeOus);
+  return w;
+}
+
+async function scope(w: World, ous: string[]): Promise<void> {
+  const schema = (await w.services.sync.findJob(w.jobId))!.schema;
+  for (const r of schema.synchronizationRules ?? []) r.containerFilter = { includedContainers: ous };
+  await w.services.sync.putJobSchema(w.spId, w.jobId, schema);
 }
 
 async function users(services: Services): Promise<Map<string, DirectoryUserView>> {
@@ -126,5 +135,27 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
     byDn = await users(services);
     assert.equal(byDn.size, sales.length - 1);
     assert.equal(byDn.has(normalizeDn(sales[3]!)), false);
+  });
+
+  test('after a server restart a full import runs: users deleted meanwhile are swept; an import that sees nobody deletes nobody', async (t) => {
+    if (skip) return t.skip(skip);
+    const w = await world();
+    worlds.push(w);
+    await w.services.engine.runCycle(w.jobId);
+    assert.equal((await users(w.services)).size, PEOPLE);
+    const admin = await w.s.admin();
+    const gone = w.s.dataset.personDns[20]!;
+    await admin.del(gone);
+    await w.reopen();
+    await w.services.engine.runCycle(w.jobId);
+    let byDn = await users(w.services);
+    assert.equal(byDn.size, PEOPLE - 1);
+    assert.equal(byDn.has(normalizeDn(gone)), false, 'the full import did not see it: its user is deleted');
+
+    // A scope with no users in it (a mistake, or a base the account cannot read) must not empty the directory.
+    await scope(w, [`ou=Service,${BASE_DN}`]);
+    await assert.rejects(w.services.engine.runCycle(w.jobId), /found no users: refusing to delete the 149 users/);
+    byDn = await users(w.services);
+    assert.equal(byDn.size, PEOPLE - 1);
   });
 });
