@@ -32,6 +32,7 @@ import { LdapSource, type LdapImport } from '../connectors/ldap/source.ts';
 import { ldapSourceOptionsFromSecrets } from '../connectors/ldap/secrets.ts';
 import { isLdapSourceError } from '../connectors/ldap/errors.ts';
 import { normalizeDn } from '../connectors/ldap/dn.ts';
+import { parseResetScope } from '../sync/job-model.ts';
 import {
   attributeValues, memoryAnchorStore, type LdapAnchorStore, type LdapChange, type LdapEntry, type LdapScope, type LdapSourceOptions,
 } from '../connectors/ldap/types.ts';
@@ -246,6 +247,10 @@ export function ldapInboundSourceFactory(opts: LdapInboundSourceFactoryOptions =
       if (job.templateId.toLowerCase() !== 'ad2aadprovisioning') return undefined;
       if (!secrets.Server) return undefined;
       const state = states.get(job.id);
+      // A restart with resetScope Watermark (or Full, or none given) makes the next cycle a full import.
+      // The engine hands over the job as read before it consumed the pending reset.
+      const pending = (job as { pendingResetScope?: string | null }).pendingResetScope;
+      if (pending && parseResetScope(pending).has('Watermark')) state.watermark = null;
       const options = ldapSourceOptionsFromSecrets(secrets, opts.scopeOf?.(job.id) ?? scopeFromSchema(job), {
         objectTypes: ['user'], anchorStore: state.anchors, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
       });

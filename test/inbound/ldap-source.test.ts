@@ -118,6 +118,16 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
     assert.equal(byDn.size, PEOPLE - 1);
     const job = await services.sync.findJob(jobId);
     assert.equal(job?.status.lastExecution?.state, 'Succeeded');
+
+    // Nothing changed: the delta imports nothing. A restart with resetScope Watermark imports everything again.
+    const imported = async () => {
+      await services.engine.runCycle(jobId);
+      return (await services.sync.findJob(jobId))?.status.lastExecution?.countImported;
+    };
+    assert.equal(await imported(), 0);
+    await services.sync.restartJob(w.spId, jobId, 'Watermark');
+    assert.equal(await imported(), PEOPLE - 1);
+    assert.equal((await users(services)).size, PEOPLE - 1);
   });
 
   test("OU scoping from the job's rule: only Sales; moving out of Sales removes the user", async (t) => {
