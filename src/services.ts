@@ -25,7 +25,7 @@ import { DirectoryService } from './directory/directory-service.ts';
 import { createProvisioningLogs } from './logs/logs.ts';
 import type { ProvisioningLogs } from './logs/logs.ts';
 import { SyncEngine } from './engine/engine.ts';
-import { JobRunner } from './engine/runner.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import { scimTargetFactory } from './engine/target-factory.ts';
 import type { TargetFactory } from './engine/target-factory.ts';
 import { AppInstanceService } from './appinstances/service.ts';
@@ -50,9 +50,9 @@ export interface Services {
   directory: DirectoryService;
   /** Provisioning logs: the engine writes, GET /auditLogs/provisioning reads. */
   logs: ProvisioningLogs;
-  /** Runs a job's cycles; `runner` schedules them in this process (started by the server unless role is api). */
+  /** Runs a job's cycles; `runner` is this process's scheduler: claims due jobs under leases (started by the server unless role is api). */
   engine: SyncEngine;
-  runner: JobRunner;
+  runner: Scheduler;
   /** Application instances (Teams resource accounts), the agent provisioning registry and associations. */
   appInstances: AppInstanceService;
   bootstrap: { clientId: string; clientSecret: string; file?: string };
@@ -113,7 +113,11 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     store, directory, sync, applications, logs: logs.writer, clock, logger, tenant,
     targetFactory: overrides.targetFactory ?? scimTargetFactory,
   });
-  const runner = new JobRunner(sync, engine, clock, logger);
+  const sc = config.scheduler;
+  const runner = new Scheduler(store, sync, engine, clock, logger, {
+    leaseMs: sc.leaseMs, heartbeatMs: sc.heartbeatMs, pollMs: sc.pollMs, concurrency: sc.concurrency,
+    ...(sc.workerId ? { workerId: sc.workerId } : {}),
+  });
   const appInstances = new AppInstanceService(store, clock, directory, tenant.id);
   // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
   if (config.role !== 'api') logs.retention.start();

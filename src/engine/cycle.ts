@@ -222,7 +222,7 @@ export class Cycle {
     state.pendingManagers = [...this.unresolvedManagers];
     await this.flushRetries();
     state.stagedDeletes = [...this.staged.values()];
-    await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+    await this.deps.store.transaction((trx) => saveJobState(trx, this.input.jobId, state, this.deps.clock.now()));
     return this.result(full, timeBegan, backlog, false);
   }
 
@@ -245,7 +245,7 @@ export class Cycle {
     const staged = new Map(previouslyStaged.map((x) => [`${x.type}:${x.sourceId}`, x]));
     for (const [k, v] of this.staged) staged.set(k, v);
     state.stagedDeletes = [...staged.values()];
-    await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+    await this.deps.store.transaction((trx) => saveJobState(trx, this.input.jobId, state, this.deps.clock.now()));
     return this.result(full, timeBegan, true, true);
   }
 
@@ -399,7 +399,7 @@ export class Cycle {
       if (groups) await this.dirtyMemberships([...membershipGroups, ...groupIds]);
       // The page's work is durable (every batch committed its links): move the watermark past it.
       state.watermark = page[page.length - 1]!.seq;
-      await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+      await this.deps.store.transaction((trx) => saveJobState(trx, this.input.jobId, state, this.deps.clock.now()));
       if (await this.stopRequested()) return 'stopped';
       if (++pages >= 50) return true; // at most 50,000 changes per cycle; the rest next cycle
     }
@@ -432,7 +432,7 @@ export class Cycle {
     const links = await this.links.get(this.db, type, ids);
     if (links.size === 0) {
       // Gone from the source and never linked: nothing will ever be done for them; drop their escrows.
-      if (notes) await this.escrows.clear(this.db, type, ids);
+      if (notes) await this.deps.store.transaction((trx) => this.escrows.clear(trx, type, ids));
       return;
     }
     const outcomes = await mapLimit([...links.values()], this.input.concurrency ?? 32, (link) => {

@@ -33,6 +33,8 @@ import type { EscrowThresholds, QuarantineCause } from './quarantine.ts';
 import { OnDemand } from './on-demand.ts';
 import type { OnDemandRequest, OnDemandResponse, Initiator } from './on-demand.ts';
 import { validateCredentials } from './credentials.ts';
+import { LeaseLostError, fencedStore } from '../scheduler/leases.ts';
+import type { Fence } from '../scheduler/leases.ts';
 import type { ValidateCredentialsRequest } from './credentials.ts';
 import { listEscrows } from './escrow-listing.ts';
 import type { EscrowPage } from './escrow-listing.ts';
@@ -66,6 +68,14 @@ export interface EngineOptions {
 
 export interface RunOptions {
   onProgress?: (p: { completed: number; total: number; phase: string }) => void;
+  /**
+   * The lease this cycle runs under (the scheduler's): every write of the
+   * job's state checks it, and the cycle ends with LeaseLostError once the
+   * lease is lost.
+   */
+  fence?: Fence & { readonly lost?: boolean };
+  /** True once the process is shutting down: the cycle stops after the batch in flight; the next holder resumes there. */
+  draining?: () => boolean;
 }
 
 const EMPTY_EXECUTION = {
@@ -76,6 +86,8 @@ const EMPTY_EXECUTION = {
 export class SyncEngine {
   private readonly compiled = new Map<string, { version: string; schema: CompiledJobSchema }>();
   private readonly onDemand: OnDemand;
+  /** The fence of each cycle running in this process, by job id. */
+  private readonly fences = new Map<string, Fence>();
 
   constructor(private readonly deps: EngineDeps) {
     this.onDemand = new OnDemand({
@@ -128,7 +140,7 @@ export class SyncEngine {
   private async consumeResets(job: JobRecord): Promise<Set<RestartFlag>> {
     if (!job.pendingResetScope) return new Set();
     const flags = parseResetScope(job.pendingResetScope);
-    await this.deps.store.transaction(async (trx) => {
+    await this.store(job.id).transaction(async (trx) => {
       if (flags.has('ConnectorDataStore')) await new LinkRepository(job.id).clear(trx);
       if (flags.has('Escrows')) await new EscrowRepository(job.id).clearAll(trx);
       if (flags.has('Watermark') || flags.has('ConnectorDataStore')) {
@@ -141,8 +153,19 @@ export class SyncEngine {
         }, this.deps.clock.now());
       }
     });
-    await this.deps.sync.mutateJob(job.spId, job.id, () => ({ pendingResetScope: null }));
+    await this.mutate(job, () => ({ pendingResetScope: null }));
     return flags;
+  }
+
+  /** The store as this job's running cycle may write it: fenced when the cycle runs under a lease. */
+  private store(jobId: string): Store {
+    const fence = this.fences.get(jobId);
+    return fence ? fencedStore(this.deps.store, fence) : this.deps.store;
+  }
+
+  private mutate(job: JobRecord, change: Parameters<SyncService['mutateJob']>[2]): Promise<JobRecord> {
+    const fence = this.fences.get(job.id);
+    return this.deps.sync.mutateJob(job.spId, job.id, change, fence ? { fence } : {});
   }
 
   /**
@@ -154,6 +177,18 @@ export class SyncEngine {
    * (`TooManyDeletes`). A cycle stopped by Pause records where it got to.
    */
   async runCycle(jobId: string, opts: RunOptions = {}): Promise<CycleResult | undefined> {
+    if (opts.fence) this.fences.set(jobId, opts.fence);
+    try {
+      return await this.runFencedCycle(jobId, opts);
+    } catch (e) {
+      if (e instanceof LeaseLostError) this.deps.logger.warn({ jobId, token: e.token }, `cycle abandoned: ${e.message}`);
+      throw e;
+    } finally {
+      if (opts.fence) this.fences.delete(jobId);
+    }
+  }
+
+  private async runFencedCycle(jobId: string, opts: RunOptions): Promise<CycleResult | undefined> {
     const job = await this.deps.sync.findJob(jobId);
     if (!job) return undefined;
     const pausedAtStart = job.schedule.state === 'Paused';
@@ -163,11 +198,12 @@ export class SyncEngine {
     const threshold = resolveDeleteThreshold(job.settings, secrets.SyncNotificationSettings);
     const began = this.deps.clock.now();
     const o = this.deps.options ?? {};
+    let drained = false;
     let target;
     try {
       target = this.deps.targetFactory(secrets, {});
       const cycle = new Cycle(
-        { store: this.deps.store, directory: this.deps.directory, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
+        { store: this.store(job.id), directory: this.deps.directory, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
         {
           jobId: job.id,
           servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
@@ -185,7 +221,13 @@ export class SyncEngine {
           ...(o.concurrency ? { concurrency: o.concurrency } : {}),
           ...(o.retry ? { retry: o.retry } : {}),
           // Pause stops the cycle between batches; a cycle run on a job that was already paused runs to its end.
+          // A lost lease ends the cycle at once; a shutdown stops it like a pause (the next holder resumes there).
           shouldStop: async () => {
+            if (opts.fence?.lost) throw new LeaseLostError(job.id, opts.fence.token);
+            if (opts.draining?.()) {
+              drained = true;
+              return true;
+            }
             const now = await this.deps.sync.findJob(job.id);
             return !now || (!pausedAtStart && now.schedule.state === 'Paused');
           },
@@ -198,7 +240,7 @@ export class SyncEngine {
       }, `cycle ended: ${result.counters.exported} exported, ${result.counters.retried} retried within the cycle, ${result.counters.escrowRetries} escrows retried, ` +
         `${result.counters.escrowed} escrowed, ${result.staged} staged; target: ${result.targetStats.requests} requests, ${result.targetStats.retries} retried, ` +
         `${result.targetStats.throttled} throttled, ${result.targetStats.timeouts} timed out`);
-      if (result.interrupted) await this.recordInterrupted(job, result);
+      if (result.interrupted) await this.recordInterrupted(job, result, drained);
       else await this.afterCycle(job, result, threshold.value);
       return result;
     } catch (e) {
@@ -210,7 +252,7 @@ export class SyncEngine {
         }, true);
         return undefined;
       }
-      await this.recordFailure(job, began, e);
+      if (!(e instanceof LeaseLostError)) await this.recordFailure(job, began, e);
       throw e;
     } finally {
       await target?.close();
@@ -229,7 +271,7 @@ export class SyncEngine {
     if (now.getTime() - (this.lastProgressWrite.get(job.id) ?? 0) < 1000) return;
     this.lastProgressWrite.set(job.id, now.getTime());
     const progress = [{ completedUnits: p.completed, totalUnits: Math.max(p.total, p.completed), units: 'objects', progressObservationDateTime: now.toISOString() }];
-    void this.deps.sync.mutateJob(job.spId, job.id, (j) => ({ status: { ...j.status, progress } }))
+    void this.mutate(job, (j) => ({ status: { ...j.status, progress } }))
       .catch((err: unknown) => this.deps.logger.debug({ err, jobId: job.id }, 'progress update skipped'));
   }
 
@@ -269,9 +311,9 @@ export class SyncEngine {
    * the job until the errors are dealt with (`escrowsPruned`, entra-behavior.md §1.1).
    */
   private async pruneEscrows(job: JobRecord, result: CycleResult, c: QuarantineCause): Promise<void> {
-    await new EscrowRepository(job.id).clearAll(this.deps.store.db);
+    await this.store(job.id).transaction((trx) => new EscrowRepository(job.id).clearAll(trx));
     const exec = this.execution(result);
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+    await this.mutate(job, (j) => ({
       schedule: { ...j.schedule, state: 'Paused' },
       status: {
         ...j.status, code: 'Paused', escrowsPruned: true, lastExecution: { ...exec, error: c.error },
@@ -281,15 +323,19 @@ export class SyncEngine {
     this.deps.logger.warn({ jobId: job.id, reason: c.reason }, `initial cycle crossed an escrow threshold: escrows pruned, job paused: ${c.error.message}`);
   }
 
-  /** A paused cycle: its partial execution and progress; the job stays paused and resumes there on Start. */
-  private async recordInterrupted(job: JobRecord, result: CycleResult): Promise<void> {
+  /**
+   * A paused cycle: its partial execution and progress; the job stays paused
+   * and resumes there on Start. A cycle stopped by a shutdown (`drained`)
+   * resumes there on whichever worker takes the job next.
+   */
+  private async recordInterrupted(job: JobRecord, result: CycleResult, drained = false): Promise<void> {
     const exec = this.execution(result);
     const now = this.deps.clock.now().toISOString();
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+    await this.mutate(job, (j) => ({
       status: {
         ...j.status,
         lastExecution: exec,
-        progress: [{ completedUnits: result.counters.imported + result.counters.importedDeltas, totalUnits: 0, units: 'objects (paused; resumes on Start)', progressObservationDateTime: now }],
+        progress: [{ completedUnits: result.counters.imported + result.counters.importedDeltas, totalUnits: 0, units: drained ? 'objects (worker stopped; resumes on the next worker)' : 'objects (paused; resumes on Start)', progressObservationDateTime: now }],
       },
     }));
   }
@@ -318,7 +364,7 @@ export class SyncEngine {
     const exec = this.execution(result);
     const now = this.deps.clock.now().toISOString();
     const steady = !result.backlog && result.counters.exports === 0 && result.counters.escrowed === 0;
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => {
+    await this.mutate(job, (j) => {
       const s: SynchronizationStatusT = {
         ...j.status,
         escrowsPruned: false,
@@ -348,7 +394,7 @@ export class SyncEngine {
   private async quarantine(job: JobRecord, c: QuarantineCause, exec: TaskExecutionT, completeFailure: boolean, result?: CycleResult): Promise<void> {
     const now = this.deps.clock.now();
     let disabled = false;
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => {
+    await this.mutate(job, (j) => {
       const imposed = imposeQuarantine(j.status.quarantine, c, now);
       disabled = imposed.disable;
       const status: SynchronizationStatusT = {
@@ -375,7 +421,7 @@ export class SyncEngine {
     const now = this.deps.clock.now();
     const code = isTargetError(e) ? e.code : 'InternalError';
     this.deps.logger.error({ err: e, jobId: job.id }, 'cycle failed');
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+    await this.mutate(job, (j) => ({
       status: {
         ...j.status,
         countSuccessiveCompleteFailures: j.status.countSuccessiveCompleteFailures + 1,
