@@ -377,7 +377,9 @@ export class SyncService {
           row_version: next.rowVersion, updated_at: now.toISOString(),
         }).where('id', '=', jobId).where('row_version', '=', job.rowVersion).executeTakeFirst();
         if (Number(res.numUpdatedRows) !== 1) return false;
-        await writeDue(trx, next, now.getTime(), { requested: opts.request ?? false });
+        // Under a lease the scheduler writes the due time when it releases the lease. (Writing it here
+        // would also take the schedule row's write lock while the fence holds it shared: a deadlock.)
+        if (!opts.fence) await writeDue(trx, next, now.getTime(), { requested: opts.request ?? false });
         return true;
       });
       if (written) return next;
