@@ -124,6 +124,9 @@ export interface CycleResult {
 
 export const TARGET_SYSTEM = 'customappsso';
 
+/** Objects recorded per transaction at most (see Cycle.recordChunk). */
+export const RECORD_CHUNK = 128;
+
 export class Cycle {
   readonly cycleId = randomUUID();
   readonly counters = new CycleCounters();
@@ -448,8 +451,23 @@ export class Cycle {
 
   // ---------------------------------------------------------- object batches
 
+  /**
+   * Objects whose outcomes are recorded together. Smaller than a directory
+   * batch so that a process killed mid-batch loses little: what the target
+   * accepted but was not linked yet is matched (not created again) by the
+   * next cycle, but each such object costs a query there.
+   */
+  private get recordChunk(): number {
+    return Math.max(this.input.concurrency ?? 32, RECORD_CHUNK);
+  }
+
   private async processUsers(mapping: CompiledObjectMapping, users: readonly DirectoryUser[], notes?: ReadonlyMap<string, RetryNote>): Promise<ManagerWant[]> {
     if (users.length === 0) return [];
+    if (users.length > this.recordChunk) {
+      const wants: ManagerWant[] = [];
+      for (let i = 0; i < users.length; i += this.recordChunk) wants.push(...(await this.processUsers(mapping, users.slice(i, i + this.recordChunk), notes)));
+      return wants;
+    }
     const ids = users.map((u) => u.id);
     const links = await this.links.get(this.db, 'User', ids);
     const ents = this.input.settings.syncAll ? [] : await this.deps.directory.getEntitlements(this.input.servicePrincipal.id, ids);
@@ -472,6 +490,10 @@ export class Cycle {
 
   private async processGroups(mapping: CompiledObjectMapping, groups: readonly DirectoryGroup[], notes?: ReadonlyMap<string, RetryNote>): Promise<void> {
     if (groups.length === 0) return;
+    if (groups.length > this.recordChunk) {
+      for (let i = 0; i < groups.length; i += this.recordChunk) await this.processGroups(mapping, groups.slice(i, i + this.recordChunk), notes);
+      return;
+    }
     const links = await this.links.get(this.db, 'Group', groups.map((g) => g.id));
     const outcomes = await mapLimit(groups, this.input.concurrency ?? 32, (g) => {
       const input = groupInput(mapping, g, this.assignedGroups?.has(g.id) ?? false, this.input.settings.syncAll, links.get(g.id));

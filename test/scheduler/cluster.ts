@@ -177,3 +177,23 @@ export function overlaps(rows: readonly LeaseRow[]): string[] {
   }
   return problems;
 }
+
+/** The fencing log, numbers as numbers. */
+export async function fencingLog(c: Cluster): Promise<LeaseRow[]> {
+  const rows = await c.services.store.db.selectFrom('sync_fencing_log').selectAll().execute();
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return rows.map((r) => ({
+    job_id: r.job_id, token: Number(r.token), worker: r.worker, started_at: Number(r.started_at), expires_at: Number(r.expires_at),
+    last_write_at: n(r.last_write_at), ended_at: n(r.ended_at), outcome: r.outcome,
+  }));
+}
+
+/** Every job has completed a successful cycle and no lease is held. */
+export async function allSynced(c: Cluster): Promise<boolean> {
+  const db = c.services.store.db;
+  const jobs = await db.selectFrom('sync_jobs').select('status').execute();
+  const done = jobs.filter((j) => (JSON.parse(j.status) as { lastSuccessfulExecution: unknown }).lastSuccessfulExecution !== null).length;
+  const held = await db.selectFrom('sync_job_schedule').select('job_id').where('lease_owner', 'is not', null).execute();
+  return done === c.jobs.length && held.length === 0;
+}
+

@@ -12,30 +12,11 @@ import assert from 'node:assert/strict';
 import { postgresSkipReason } from '../helpers/postgres.ts';
 import { expectedState } from '../engine/expected-state.ts';
 import { assertAppHolds } from '../engine/converged.ts';
-import { startCluster, overlaps } from './cluster.ts';
-import type { Cluster, LeaseRow } from './cluster.ts';
+import { startCluster, overlaps, fencingLog, allSynced } from './cluster.ts';
 
 const WORKER_ENV = {
   PROVISIO_LEASE_SECONDS: '2', PROVISIO_HEARTBEAT_SECONDS: '0.5', PROVISIO_POLL_SECONDS: '0.2', PROVISIO_WORKER_CONCURRENCY: '4',
 };
-
-export async function fencingLog(c: Cluster): Promise<LeaseRow[]> {
-  const rows = await c.services.store.db.selectFrom('sync_fencing_log').selectAll().execute();
-  const n = (v: number | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({
-    job_id: r.job_id, token: Number(r.token), worker: r.worker, started_at: Number(r.started_at), expires_at: Number(r.expires_at),
-    last_write_at: n(r.last_write_at), ended_at: n(r.ended_at), outcome: r.outcome,
-  }));
-}
-
-/** Every job has completed a successful cycle and no lease is held. */
-export async function allSynced(c: Cluster): Promise<boolean> {
-  const db = c.services.store.db;
-  const jobs = await db.selectFrom('sync_jobs').select('status').execute();
-  const done = jobs.filter((j) => (JSON.parse(j.status) as { lastSuccessfulExecution: unknown }).lastSuccessfulExecution !== null).length;
-  const held = await db.selectFrom('sync_job_schedule').select('job_id').where('lease_owner', 'is not', null).execute();
-  return done === c.jobs.length && held.length === 0;
-}
 
 describe('many workers on one PostgreSQL', () => {
   test('3 worker processes, 30 jobs, one killed with SIGKILL mid-cycle: its jobs finish on the others, no overlap, every target exact', async (t) => {
