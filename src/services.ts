@@ -118,6 +118,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     leaseMs: sc.leaseMs, heartbeatMs: sc.heartbeatMs, pollMs: sc.pollMs, concurrency: sc.concurrency,
     ...(sc.workerId ? { workerId: sc.workerId } : {}),
   });
+  runner.enableSharing(engine, { threshold: sc.partitionThreshold, partitionSize: sc.partitionSize, waitMs: Math.min(sc.pollMs, 500) });
   const appInstances = new AppInstanceService(store, clock, directory, tenant.id);
   // Pruning is background work: processes that run jobs do it, API-only ones leave it to them.
   if (config.role !== 'api') logs.retention.start();

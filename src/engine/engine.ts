@@ -21,9 +21,12 @@ import type { RestartFlag } from '../sync/job-model.ts';
 import { compileJobSchema } from './mapping-plan.ts';
 import type { CompiledJobSchema } from './mapping-plan.ts';
 import { Cycle } from './cycle.ts';
-import type { CycleResult, RetryPolicy } from './cycle.ts';
+import type { CycleResult, CycleShare, PartitionOutcome, RetryPolicy } from './cycle.ts';
+import type { IdRange } from '../directory/port.ts';
 import type { ProvisioningLogSink } from './log-entry.ts';
-import type { TargetFactory } from './target-factory.ts';
+import type { TargetFactory, Secrets } from './target-factory.ts';
+import type { TargetPort } from '../connectors/ports.ts';
+import type { CycleInput } from './cycle.ts';
 import { secretFlag } from './target-factory.ts';
 import { LinkRepository } from './links.ts';
 import { EscrowRepository } from './escrows.ts';
@@ -33,7 +36,7 @@ import type { EscrowThresholds, QuarantineCause } from './quarantine.ts';
 import { OnDemand } from './on-demand.ts';
 import type { OnDemandRequest, OnDemandResponse, Initiator } from './on-demand.ts';
 import { validateCredentials } from './credentials.ts';
-import { LeaseLostError, fencedStore } from '../scheduler/leases.ts';
+import { DrainedError, LeaseLostError, fencedStore } from '../scheduler/leases.ts';
 import type { Fence } from '../scheduler/leases.ts';
 import type { ValidateCredentialsRequest } from './credentials.ts';
 import { listEscrows } from './escrow-listing.ts';
@@ -76,6 +79,21 @@ export interface RunOptions {
   fence?: Fence & { readonly lost?: boolean };
   /** True once the process is shutting down: the cycle stops after the batch in flight; the next holder resumes there. */
   draining?: () => boolean;
+  /** A full cycle's users may be shared with other workers (the scheduler's partitions). */
+  share?: CycleShare;
+}
+
+/** One partition of a shared full cycle, as the scheduler runs it. */
+export interface PartitionRun {
+  jobId: string;
+  phase: 'users' | 'managers';
+  range: IdRange;
+  /** The partition's lease. */
+  fence: Fence & { readonly lost?: boolean };
+  /** True once the process is shutting down: the partition stops between batches, undone. */
+  draining: () => boolean;
+  /** Marks the partition done, in the transaction its fence checked. */
+  complete: (trx: Store['db'], outcome: PartitionOutcome) => Promise<void>;
 }
 
 const EMPTY_EXECUTION = {
@@ -112,6 +130,7 @@ export class SyncEngine {
       await new LinkRepository(jobId).clear(trx);
       await new EscrowRepository(jobId).clearAll(trx);
       await deleteJobState(trx, jobId);
+      await trx.deleteFrom('sync_cycle_partitions').where('job_id', '=', jobId).execute();
     });
   }
 
@@ -127,6 +146,8 @@ export class SyncEngine {
   private async clearWatermark(jobId: string): Promise<void> {
     const state = await loadJobState(this.deps.store.db, jobId);
     if (state.watermark !== null) await saveJobState(this.deps.store.db, jobId, { ...state, watermark: null }, this.deps.clock.now());
+    // A shared full cycle under the old schema is not continued: the next one cuts anew.
+    await this.deps.store.db.deleteFrom('sync_cycle_partitions').where('job_id', '=', jobId).execute();
   }
 
   /**
@@ -144,6 +165,7 @@ export class SyncEngine {
       if (flags.has('ConnectorDataStore')) await new LinkRepository(job.id).clear(trx);
       if (flags.has('Escrows')) await new EscrowRepository(job.id).clearAll(trx);
       if (flags.has('Watermark') || flags.has('ConnectorDataStore')) {
+        await trx.deleteFrom('sync_cycle_partitions').where('job_id', '=', job.id).execute();
         const state = await loadJobState(trx, job.id);
         const dropLinks = flags.has('ConnectorDataStore');
         await saveJobState(trx, job.id, {
@@ -197,42 +219,28 @@ export class SyncEngine {
     const secrets = await this.deps.sync.readSecrets(job.spId);
     const threshold = resolveDeleteThreshold(job.settings, secrets.SyncNotificationSettings);
     const began = this.deps.clock.now();
-    const o = this.deps.options ?? {};
     let drained = false;
     let target;
     try {
       target = this.deps.targetFactory(secrets, {});
-      const cycle = new Cycle(
-        { store: this.store(job.id), directory: this.deps.directory, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
-        {
-          jobId: job.id,
-          servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
-          tenantId: this.deps.tenant.id,
-          defaultDomain: this.deps.tenant.domain,
-          compiled: this.compile(job),
-          target,
-          settings: { syncAll: secretFlag(secrets, 'SyncAll'), skipOutOfScopeDeletions: secretFlag(secrets, 'SkipOutOfScopeDeletions') },
-          onProgress: (p) => {
-            opts.onProgress?.(p);
-            this.reportProgress(job, p);
-          },
-          deleteGate: new DeleteGate(threshold, flags.has('ForceDeletes')),
-          ...(o.batchSize ? { batchSize: o.batchSize } : {}),
-          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-          ...(o.retry ? { retry: o.retry } : {}),
-          // Pause stops the cycle between batches; a cycle run on a job that was already paused runs to its end.
-          // A lost lease ends the cycle at once; a shutdown stops it like a pause (the next holder resumes there).
-          shouldStop: async () => {
-            if (opts.fence?.lost) throw new LeaseLostError(job.id, opts.fence.token);
-            if (opts.draining?.()) {
-              drained = true;
-              return true;
-            }
-            const now = await this.deps.sync.findJob(job.id);
-            return !now || (!pausedAtStart && now.schedule.state === 'Paused');
-          },
+      const cycle = this.newCycle(job, sp, secrets, target, this.store(job.id), new DeleteGate(threshold, flags.has('ForceDeletes')), {
+        onProgress: (p) => {
+          opts.onProgress?.(p);
+          this.reportProgress(job, p);
         },
-      );
+        ...(opts.share ? { share: opts.share } : {}),
+        // Pause stops the cycle between batches; a cycle run on a job that was already paused runs to its end.
+        // A lost lease ends the cycle at once; a shutdown stops it like a pause (the next holder resumes there).
+        shouldStop: async () => {
+          if (opts.fence?.lost) throw new LeaseLostError(job.id, opts.fence.token);
+          if (opts.draining?.()) {
+            drained = true;
+            return true;
+          }
+          const now = await this.deps.sync.findJob(job.id);
+          return !now || (!pausedAtStart && now.schedule.state === 'Paused');
+        },
+      });
       const result = await cycle.run();
       this.deps.logger.info({
         jobId: job.id, cycleId: result.cycleId, full: result.full, interrupted: result.interrupted, counters: { ...result.counters },
@@ -252,10 +260,61 @@ export class SyncEngine {
         }, true);
         return undefined;
       }
-      if (!(e instanceof LeaseLostError)) await this.recordFailure(job, began, e);
+      if (!(e instanceof LeaseLostError || e instanceof DrainedError)) await this.recordFailure(job, began, e);
       throw e;
     } finally {
       await target?.close();
+    }
+  }
+
+  private newCycle(
+    job: JobRecord, sp: { id: string; displayName: string; appId: string }, secrets: Secrets, target: TargetPort, store: Store, deleteGate: DeleteGate,
+    extra: Pick<CycleInput, 'onProgress' | 'shouldStop' | 'share'>,
+  ): Cycle {
+    const o = this.deps.options ?? {};
+    return new Cycle(
+      { store, directory: this.deps.directory, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
+      {
+        jobId: job.id,
+        servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
+        tenantId: this.deps.tenant.id,
+        defaultDomain: this.deps.tenant.domain,
+        compiled: this.compile(job),
+        target,
+        settings: { syncAll: secretFlag(secrets, 'SyncAll'), skipOutOfScopeDeletions: secretFlag(secrets, 'SkipOutOfScopeDeletions') },
+        deleteGate,
+        ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        ...(o.retry ? { retry: o.retry } : {}),
+        ...extra,
+      },
+    );
+  }
+
+  /**
+   * Runs one partition of a shared full cycle (src/scheduler/partitions.ts)
+   * under the partition's lease; resolves true when it is done (and marked
+   * so), false when the process stopping cut it short.
+   */
+  async runPartition(run: PartitionRun): Promise<boolean> {
+    const job = await this.deps.sync.findJob(run.jobId);
+    if (!job) throw new LeaseLostError(run.jobId, run.fence.token, 'the job was deleted');
+    const sp = await this.deps.applications.getServicePrincipal(job.spId);
+    const secrets = await this.deps.sync.readSecrets(job.spId);
+    const threshold = resolveDeleteThreshold(job.settings, secrets.SyncNotificationSettings);
+    const store = fencedStore(this.deps.store, run.fence);
+    const target = this.deps.targetFactory(secrets, {});
+    try {
+      const cycle = this.newCycle(job, sp, secrets, target, store, new DeleteGate(threshold, false), {});
+      const outcome = await cycle.runPartition(run.phase, run.range, () => {
+        if (run.fence.lost) throw new LeaseLostError(run.jobId, run.fence.token);
+        return run.draining();
+      });
+      if (outcome === 'stopped') return false;
+      await store.transaction((trx) => run.complete(trx, outcome));
+      return true;
+    } finally {
+      await target.close();
     }
   }
 

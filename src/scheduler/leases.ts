@@ -29,6 +29,14 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** The process is stopping: a coordinator waiting for partitions gives its job back (due at once) instead of waiting. */
+export class DrainedError extends Error {
+  constructor(readonly jobId: string) {
+    super(`The worker is stopping: job '${jobId}' is given back to be resumed by another worker.`);
+    this.name = 'DrainedError';
+  }
+}
+
 export interface Lease {
   jobId: string;
   token: number;
@@ -47,7 +55,7 @@ export interface Fence {
 }
 
 export class SchedulerStore {
-  constructor(private readonly store: Store) {}
+  constructor(readonly store: Store) {}
 
   private get pg(): boolean {
     return this.store.dialect === 'postgres';

@@ -19,7 +19,10 @@ import type { SyncService, JobRecord } from '../sync/sync-service.ts';
 import type { Clock } from '../util/time.ts';
 import type { RunOptions } from '../engine/engine.ts';
 import type { CycleResult } from '../engine/cycle.ts';
-import { SchedulerStore, LeaseLostError } from './leases.ts';
+import { SchedulerStore, LeaseLostError, DrainedError } from './leases.ts';
+import { PartitionWorker } from './share.ts';
+import type { ShareOptions } from './share.ts';
+import type { SyncEngine } from '../engine/engine.ts';
 import type { Lease } from './leases.ts';
 import { dueAt, runnable } from './due.ts';
 
@@ -68,6 +71,7 @@ export class Scheduler {
   private draining = false;
   private adopted = false;
   private sideWork: SideWork | undefined;
+  private partitionWorker: PartitionWorker | undefined;
   private readonly onJob = (e: { kind: string }) => {
     if (e.kind === 'started' || e.kind === 'restarted') this.kick();
   };
@@ -90,9 +94,15 @@ export class Scheduler {
     if (this.heartbeatMs >= this.leaseMs) throw new Error(`The heartbeat (${this.heartbeatMs} ms) must be shorter than the lease (${this.leaseMs} ms).`);
   }
 
-  /** Lets the worker also take shares of large cycles (partitions) when it has free slots. */
-  setSideWork(work: SideWork): void {
-    this.sideWork = work;
+  /**
+   * Shares large initial cycles (partitions.ts): this worker's cycles cut
+   * theirs into partitions, and its free slots run partitions of any job.
+   */
+  enableSharing(engine: Pick<SyncEngine, 'runPartition'>, opts: Omit<ShareOptions, 'leaseMs' | 'heartbeatMs'>): void {
+    if (opts.threshold <= 0) return;
+    this.partitionWorker = new PartitionWorker(this.leases.store, engine, this.clock, this.logger,
+      { ...opts, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs }, () => this.draining);
+    this.sideWork = this.partitionWorker;
   }
 
   private now(): number {
@@ -241,8 +251,10 @@ export class Scheduler {
         return false;
       }
       let drained = false;
+      const share = this.partitionWorker?.forCycle(lease.jobId, fence, this.workerId);
       const result = await this.engine.runCycle(lease.jobId, {
         fence,
+        ...(share ? { share } : {}),
         draining: () => {
           drained ||= this.draining;
           return this.draining;
@@ -259,6 +271,11 @@ export class Scheduler {
       }
       return true;
     } catch (e) {
+      if (e instanceof DrainedError) {
+        outcome = 'drained';
+        due = this.now();
+        return true;
+      }
       if (e instanceof LeaseLostError || fence.lost) {
         outcome = 'lost';
         await this.leases.markLost(lease).catch(() => undefined);

@@ -295,6 +295,7 @@ export interface SchedulerTables {
   sync_cycle_partitions: {
     job_id: string;
     cycle_id: string;
+    watermark: number;
     phase: string;
     part: number;
     lower: string;

@@ -61,4 +61,57 @@ describe('many workers on one PostgreSQL', () => {
       await c.close();
     }
   });
+
+  test('a large initial cycle shared as partitions by 3 workers; one (not the coordinator) killed mid-partition: its partitions are redone elsewhere, the target exact', async (t) => {
+    const skip = await postgresSkipReason();
+    if (skip) {
+      t.skip(skip);
+      return;
+    }
+    const c = await startCluster({
+      jobs: 1, seed: { users: 1200, groups: 12, avgMembers: 40 }, appDelayMs: 5,
+      workerEnv: { ...WORKER_ENV, PROVISIO_WORKER_CONCURRENCY: '2', PROVISIO_PARTITION_THRESHOLD: '300', PROVISIO_PARTITION_SIZE: '150' },
+    });
+    try {
+      const db = c.services.store.db;
+      const job = c.jobs[0]!;
+      const workers = ['p1', 'p2', 'p3'].map((id) => c.spawnWorker(id));
+      await c.services.sync.startJob(job.spId, job.jobId);
+      // A worker other than the coordinator (the job's lease holder) is in the middle of a partition:
+      // it holds a partition's lease, has written under it, and has not ended it.
+      let victim: string | undefined;
+      await c.until('a worker to be in the middle of a partition', async () => {
+        const coordinator = (await db.selectFrom('sync_job_schedule').select('lease_owner').where('job_id', '=', job.jobId).executeTakeFirst())?.lease_owner;
+        const busy = await db.selectFrom('sync_fencing_log').select('worker').where('job_id', 'like', '%#%')
+          .where('ended_at', 'is', null).where('writes', '>', 0).execute();
+        victim = busy.map((r) => r.worker).find((w) => w !== coordinator);
+        return victim !== undefined;
+      });
+      const w = workers.find((x) => x.id === victim)!;
+      w.child.kill('SIGKILL');
+      await w.exited;
+      const cut = (await db.selectFrom('sync_fencing_log').select('job_id').where('worker', '=', w.id).where('ended_at', 'is', null).execute()).map((r) => r.job_id);
+      await c.until('the shared cycle to complete', () => allSynced(c));
+
+      const log = await fencingLog(c);
+      assert.deepEqual(overlaps(log), [], 'no two holders of a partition (or of the job) overlapped');
+      const parts = log.filter((r) => r.job_id.includes('#'));
+      assert.equal(new Set(parts.map((r) => r.job_id)).size, 2 * 8, 'eight ranges of about 150 users, in two phases');
+      assert.ok(new Set(parts.filter((r) => r.outcome === 'ended').map((r) => r.worker)).size >= 2, 'the ranges were shared between workers');
+      for (const key of cut) {
+        const last = log.filter((r) => r.job_id === key).sort((a, b) => b.token - a.token)[0]!;
+        assert.notEqual(last.worker, w.id, `${key} was redone by another worker`);
+      }
+      const status = JSON.parse((await db.selectFrom('sync_jobs').select('status').where('id', '=', job.jobId).executeTakeFirstOrThrow()).status) as {
+        lastExecution: { countImported: number; state: string };
+      };
+      assert.equal(status.lastExecution.state, 'Succeeded');
+      assert.ok(status.lastExecution.countImported >= 1200 + 12, 'the status adds up the partitions\' imports (a redone range counts again)');
+      const want = await expectedState(c.services.directory, job.spId, () => true, true);
+      await assertAppHolds(job.app, c, want);
+      assert.equal((await db.selectFrom('sync_cycle_partitions').selectAll().execute()).length, 0);
+    } finally {
+      await c.close();
+    }
+  });
 });

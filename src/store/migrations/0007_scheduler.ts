@@ -62,6 +62,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('job_id', 'text', (c) => c.notNull())
     /** The cycle (the coordinator's cycle id) the partitions belong to. */
     .addColumn('cycle_id', 'text', (c) => c.notNull())
+    /** The change-feed position read when the cycle began: a coordinator that takes the cycle over keeps it. */
+    .addColumn('watermark', 'bigint', (c) => c.notNull())
     /** 'users' (create and update) then 'managers' (manager references), over the same ranges. */
     .addColumn('phase', 'text', (c) => c.notNull())
     .addColumn('part', 'integer', (c) => c.notNull())
