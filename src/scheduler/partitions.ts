@@ -47,8 +47,8 @@ export interface PartitionResult {
   pendingManagers: string[];
 }
 
-/** The key of a partition's leases in the fencing log. */
-export const partitionKey = (p: Pick<Partition, 'jobId' | 'phase' | 'part'>): string => `${p.jobId}#${p.phase}:${p.part}`;
+/** The key of a partition's leases in the fencing log (a new cycle's partitions count their tokens from 1 again). */
+export const partitionKey = (p: Pick<Partition, 'jobId' | 'cycleId' | 'phase' | 'part'>): string => `${p.jobId}#${p.cycleId}:${p.phase}:${p.part}`;
 
 interface Row {
   job_id: string; cycle_id: string; watermark: number | string; phase: string; part: number; lower: string; upper: string | null;

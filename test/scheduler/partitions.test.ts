@@ -22,7 +22,7 @@ describe('partitions of an initial cycle (one process)', () => {
     const plain = createMemoryTarget();
     const f = await engineFixture({ target: () => shared, clock, seed: { users: 230, groups: 6, avgMembers: 20 }, secrets: { SyncAll: 'true' } });
     try {
-      const sched = new Scheduler(f.services.store, f.services.sync, f.engine, clock, pino({ level: 'silent' }), { leaseMs: 30_000, heartbeatMs: 10_000 });
+      const sched = new Scheduler(f.services.store, f.services.sync, f.engine, clock, pino({ level: process.env.DEBUG_SCHED ? 'debug' : 'silent' }), { leaseMs: 30_000, heartbeatMs: 10_000 });
       sched.enableSharing(f.engine, { threshold: 100, partitionSize: 50, waitMs: 10 });
       await f.services.sync.startJob(f.spId, f.jobId);
       assert.deepEqual(await sched.runOnce(), [f.jobId]);
@@ -31,11 +31,18 @@ describe('partitions of an initial cycle (one process)', () => {
       assert.equal(job.status.lastExecution?.countImported, 230 + 6, 'every range\'s imports are counted once');
       const log = await f.services.store.db.selectFrom('sync_fencing_log').selectAll().execute();
       const parts = log.filter((r) => r.job_id.includes('#'));
+      const cycleId = job.status.lastExecution!.activityIdentifier!;
       assert.deepEqual(parts.map((r) => r.job_id).sort(), [0, 1, 2, 3, 4].flatMap((part) => [
-        partitionKey({ jobId: f.jobId, phase: 'users', part }), partitionKey({ jobId: f.jobId, phase: 'managers', part }),
-      ]).sort(), 'five ranges of about 50 users, each phase under its own lease');
+        partitionKey({ jobId: f.jobId, cycleId, phase: 'users', part }), partitionKey({ jobId: f.jobId, cycleId, phase: 'managers', part }),
+      ]).sort(), 'five ranges of about 50 users, each phase under its own lease, keyed by the cycle');
       assert.ok(parts.every((r) => r.outcome === 'ended' && Number(r.writes) > 0));
       assert.equal((await f.services.store.db.selectFrom('sync_cycle_partitions').selectAll().execute()).length, 0, 'cleared when the cycle ended');
+      // A restart from scratch (resetScope Full) runs a whole shared initial cycle again.
+      await f.services.sync.restartJob(f.spId, f.jobId, 'Full');
+      assert.deepEqual(await sched.runOnce(), [f.jobId]);
+      const again = await f.services.sync.getJob(f.spId, f.jobId);
+      assert.equal(again.status.lastExecution?.state, 'Succeeded', JSON.stringify(again.status.lastExecution?.error));
+      assert.equal(again.status.lastExecution?.countImported, 230 + 6);
 
       // The same directory, unshared, into another target: the same result object by object.
       const g = await engineFixture({ target: () => plain, seed: { users: 230, groups: 6, avgMembers: 20 }, secrets: { SyncAll: 'true' } });

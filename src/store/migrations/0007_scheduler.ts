@@ -44,7 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('sync_fencing_log')
     .addColumn('job_id', 'text', (c) => c.notNull())
     .addColumn('token', 'bigint', (c) => c.notNull())
-    /** A partition's lease logs as `<job id>#<phase>:<part>`, the job's lease under the job id. */
+    /** A partition's lease logs as `<job id>#<cycle id>:<phase>:<part>`, the job's lease under the job id. */
     .addColumn('worker', 'text', (c) => c.notNull())
     .addColumn('started_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
