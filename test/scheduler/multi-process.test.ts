@@ -114,4 +114,43 @@ describe('many workers on one PostgreSQL', () => {
       await c.close();
     }
   });
+
+  test('SIGTERM mid-cycle: the worker finishes the batch in flight, gives the lease back due at once, exits 0; another worker resumes the cycle', async (t) => {
+    const skip = await postgresSkipReason();
+    if (skip) {
+      t.skip(skip);
+      return;
+    }
+    const c = await startCluster({ jobs: 1, seed: { users: 2000, groups: 10, avgMembers: 20 }, appDelayMs: 5, workerEnv: { ...WORKER_ENV, PROVISIO_LEASE_SECONDS: '60', PROVISIO_HEARTBEAT_SECONDS: '1' } });
+    try {
+      const db = c.services.store.db;
+      const job = c.jobs[0]!;
+      const first = c.spawnWorker('term-1');
+      await c.services.sync.startJob(job.spId, job.jobId);
+      await c.until('term-1 to be mid-cycle', async () => (await db.selectFrom('sync_fencing_log').select('job_id')
+        .where('worker', '=', 'term-1').where('writes', '>', 0).execute()).length > 0);
+      const sentAt = Date.now();
+      first.child.kill('SIGTERM');
+      assert.deepEqual(await first.exited, { code: 0, signal: null }, first.output());
+      const [row] = await db.selectFrom('sync_fencing_log').selectAll().where('worker', '=', 'term-1').execute();
+      assert.equal(row?.outcome, 'drained');
+      assert.ok(Number(row.ended_at) >= sentAt, 'ended after the signal: it finished the batch in flight');
+      const sched = await db.selectFrom('sync_job_schedule').selectAll().where('job_id', '=', job.jobId).executeTakeFirstOrThrow();
+      assert.equal(sched.lease_owner, null, 'the lease was given back');
+      assert.ok(Number(sched.due_at) <= Date.now(), 'due at once, not after the 60 s lease');
+      assert.equal(await allSynced(c), false, 'stopped mid-cycle');
+      const linkedBefore = (await db.selectFrom('sync_links').select('source_id').where('job_id', '=', job.jobId).execute()).length;
+      assert.ok(linkedBefore > 0);
+
+      const second = c.spawnWorker('term-2');
+      await c.until('term-2 to finish the cycle', () => allSynced(c), 60_000);
+      const want = await expectedState(c.services.directory, job.spId, () => true, true);
+      await assertAppHolds(job.app, c, want);
+      assert.deepEqual(overlaps(await fencingLog(c)), []);
+      second.child.kill('SIGTERM');
+      assert.deepEqual(await second.exited, { code: 0, signal: null });
+    } finally {
+      await c.close();
+    }
+  });
 });
