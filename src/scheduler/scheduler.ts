@@ -70,6 +70,9 @@ export class Scheduler {
   private stopped = true;
   private draining = false;
   private adopted = false;
+  /** The clock as the last claim read it, and when the schedule was last re-based (see claimAndRun). */
+  private lastNow: number | undefined;
+  private lastRebase = Number.NEGATIVE_INFINITY;
   private sideWork: SideWork | undefined;
   private partitionWorker: PartitionWorker | undefined;
   private readonly onJob = (e: { kind: string }) => {
@@ -207,7 +210,13 @@ export class Scheduler {
       await this.leases.adoptUnscheduled(now);
       this.adopted = true;
     }
-    await this.leases.rebase(now, this.leaseMs);
+    // Re-basing scans the table, so it runs when this worker sees its clock go back, on its first
+    // claim, and once a minute (for a clock that went back in another process).
+    if (this.lastNow === undefined || now < this.lastNow || Math.abs(now - this.lastRebase) >= 60_000) {
+      await this.leases.rebase(now, this.leaseMs);
+      this.lastRebase = now;
+    }
+    this.lastNow = now;
     const free = this.concurrency - this.inFlight.size - this.side.size;
     const claimed = await this.leases.claim(this.workerId, now, this.leaseMs, free);
     for (const lease of claimed) {
