@@ -61,10 +61,12 @@ export interface CycleShare {
   /**
    * Runs one phase over the partitions (cutting them with `cut` when the
    * phase has none yet), this worker taking its share; resolves with every
-   * partition's outcome once all are done.
+   * partition's outcome once all are done; 'stopped' when `stop` said so
+   * (the job was paused, the process is stopping): the partitions stay for
+   * the cycle that resumes.
    */
   runPhase(phase: 'users' | 'managers', cycleId: string, watermark: number, cut: () => Promise<string[]>,
-    onProgress: (doneUsers: number) => void): Promise<PartitionOutcome[]>;
+    onProgress: (doneUsers: number) => void, stop: () => Promise<boolean>): Promise<PartitionOutcome[] | 'stopped'>;
   /** Drops the partitions once the cycle has recorded its end. */
   clear(trx: Db): Promise<void>;
 }
@@ -336,7 +338,7 @@ export class Cycle {
     const { users, groups } = this.input.compiled;
     const batchSize = this.input.batchSize ?? 500;
     if (users && share) {
-      await this.sharedUsers(share, users, watermark);
+      if (await this.sharedUsers(share, users, watermark)) return true;
     } else if (users && (!resume || resume.phase === 'users')) {
       const seen = new Set<string>();
       const managerWants: ManagerWant[] = [];
@@ -383,20 +385,24 @@ export class Cycle {
    * the linked users the directory no longer has. Their counts join this
    * cycle's.
    */
-  private async sharedUsers(share: CycleShare, mapping: CompiledObjectMapping, watermark: number): Promise<void> {
+  private async sharedUsers(share: CycleShare, mapping: CompiledObjectMapping, watermark: number): Promise<boolean> {
     const progress = (done: number) => {
       this.completed = done;
       this.progress('User');
     };
     const cut = () => this.deps.directory.userIdBoundaries(share.partitionSize);
-    const first = await share.runPhase('users', this.cycleId, watermark, cut, progress);
-    const second = await share.runPhase('managers', this.cycleId, watermark, cut, progress);
+    const stop = () => this.stopRequested();
+    const first = await share.runPhase('users', this.cycleId, watermark, cut, progress, stop);
+    if (first === 'stopped') return true;
+    const second = await share.runPhase('managers', this.cycleId, watermark, cut, progress, stop);
+    if (second === 'stopped') return true;
     for (const r of [...first, ...second]) this.counters.add(r.counters);
     this.pendingManagers = second.flatMap((r) => r.pendingManagers);
     const seen = new Set<string>();
     for await (const batch of this.deps.directory.streamUsers({ batchSize: 5000 })) for (const u of batch) seen.add(u.id);
     await this.sweepUnseen('User', mapping, seen);
     this.completed = seen.size;
+    return false;
   }
 
   /** Set when this cycle object runs one partition: group memberships are the coordinator's. */

@@ -36,7 +36,7 @@ import type { EscrowThresholds, QuarantineCause } from './quarantine.ts';
 import { OnDemand } from './on-demand.ts';
 import type { OnDemandRequest, OnDemandResponse, Initiator } from './on-demand.ts';
 import { validateCredentials } from './credentials.ts';
-import { DrainedError, LeaseLostError, fencedStore } from '../scheduler/leases.ts';
+import { LeaseLostError, fencedStore } from '../scheduler/leases.ts';
 import type { Fence } from '../scheduler/leases.ts';
 import type { ValidateCredentialsRequest } from './credentials.ts';
 import { listEscrows } from './escrow-listing.ts';
@@ -260,7 +260,7 @@ export class SyncEngine {
         }, true);
         return undefined;
       }
-      if (!(e instanceof LeaseLostError || e instanceof DrainedError)) await this.recordFailure(job, began, e);
+      if (!(e instanceof LeaseLostError)) await this.recordFailure(job, began, e);
       throw e;
     } finally {
       await target?.close();

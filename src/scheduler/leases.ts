@@ -29,14 +29,6 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** The process is stopping: a coordinator waiting for partitions gives its job back (due at once) instead of waiting. */
-export class DrainedError extends Error {
-  constructor(readonly jobId: string) {
-    super(`The worker is stopping: job '${jobId}' is given back to be resumed by another worker.`);
-    this.name = 'DrainedError';
-  }
-}
-
 export interface Lease {
   jobId: string;
   token: number;

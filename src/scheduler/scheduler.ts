@@ -19,7 +19,7 @@ import type { SyncService, JobRecord } from '../sync/sync-service.ts';
 import type { Clock } from '../util/time.ts';
 import type { RunOptions } from '../engine/engine.ts';
 import type { CycleResult } from '../engine/cycle.ts';
-import { SchedulerStore, LeaseLostError, DrainedError } from './leases.ts';
+import { SchedulerStore, LeaseLostError } from './leases.ts';
 import { PartitionWorker } from './share.ts';
 import type { ShareOptions } from './share.ts';
 import type { SyncEngine } from '../engine/engine.ts';
@@ -280,11 +280,6 @@ export class Scheduler {
       }
       return true;
     } catch (e) {
-      if (e instanceof DrainedError) {
-        outcome = 'drained';
-        due = this.now();
-        return true;
-      }
       if (e instanceof LeaseLostError || fence.lost) {
         outcome = 'lost';
         await this.leases.markLost(lease).catch(() => undefined);

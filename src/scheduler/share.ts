@@ -11,7 +11,7 @@ import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/time.ts';
 import type { SyncEngine } from '../engine/engine.ts';
 import type { CycleShare, PartitionOutcome } from '../engine/cycle.ts';
-import { DrainedError, LeaseLostError, fencedStore } from './leases.ts';
+import { LeaseLostError, fencedStore } from './leases.ts';
 import type { Fence } from './leases.ts';
 import { PartitionStore } from './partitions.ts';
 import type { PartitionLease, PartitionPhase } from './partitions.ts';
@@ -110,7 +110,9 @@ class SharedCycle implements CycleShare {
     return this.worker.options.threshold > 0 && users > this.worker.options.threshold;
   }
 
-  async runPhase(phase: PartitionPhase, cycleId: string, watermark: number, cut: () => Promise<string[]>, onProgress: (done: number) => void): Promise<PartitionOutcome[]> {
+  async runPhase(
+    phase: PartitionPhase, cycleId: string, watermark: number, cut: () => Promise<string[]>, onProgress: (done: number) => void, stop: () => Promise<boolean>,
+  ): Promise<PartitionOutcome[] | 'stopped'> {
     const ps = this.worker.partitions;
     const db = this.worker.store.db;
     if ((await ps.list(db, this.jobId, phase)).length === 0) {
@@ -119,7 +121,8 @@ class SharedCycle implements CycleShare {
     }
     for (;;) {
       if (this.fence.lost) throw new LeaseLostError(this.jobId, this.fence.token);
-      if (this.worker.draining()) throw new DrainedError(this.jobId);
+      // Paused (its partitions are no longer claimed) or stopping: the cycle stops; the partitions stay for the one that resumes.
+      if (await stop()) return 'stopped';
       // The coordinator takes its share too, one partition at a time.
       const [mine] = await ps.claim(this.workerId, this.worker.now(), this.worker.options.leaseMs, 1, this.jobId);
       if (mine) {

@@ -73,6 +73,44 @@ describe('partitions of an initial cycle (one process)', () => {
       await f.close();
     }
   });
+
+  test('Pause during a shared cycle stops it; Start resumes it on the partitions already done', async () => {
+    const clock = new ManualClock();
+    let creates = 0;
+    let pause: (() => Promise<void>) | undefined;
+    const target = createMemoryTarget({
+      failWith: (call) => {
+        if (call.method === 'createUser' && ++creates === 60) void pause?.();
+        return undefined;
+      },
+    });
+    const f = await engineFixture({ target: () => target, clock, seed: { users: 230, groups: 6, avgMembers: 20 }, secrets: { SyncAll: 'true' } });
+    try {
+      pause = () => f.services.sync.pauseJob(f.spId, f.jobId);
+      const sched = new Scheduler(f.services.store, f.services.sync, f.engine, clock, pino({ level: 'silent' }), { leaseMs: 30_000, heartbeatMs: 10_000 });
+      sched.enableSharing(f.engine, { threshold: 100, partitionSize: 50, waitMs: 10 });
+      await f.services.sync.startJob(f.spId, f.jobId);
+      assert.deepEqual(await sched.runOnce(), [f.jobId]);
+      const paused = await f.services.sync.getJob(f.spId, f.jobId);
+      assert.equal(paused.status.code, 'Paused');
+      const rows = await f.services.store.db.selectFrom('sync_cycle_partitions').selectAll().execute();
+      const done = rows.filter((r) => r.state === 'done').length;
+      assert.ok(done >= 1 && done < rows.length, `some partitions done (${done} of ${rows.length}), the rest kept for the resume`);
+      const createsAtPause = creates;
+
+      await f.services.sync.startJob(f.spId, f.jobId);
+      assert.deepEqual(await sched.runOnce(), [f.jobId]);
+      const job = await f.services.sync.getJob(f.spId, f.jobId);
+      assert.equal(job.status.lastExecution?.state, 'Succeeded');
+      assert.equal((await f.services.store.db.selectFrom('sync_cycle_partitions').selectAll().execute()).length, 0);
+      const users = target.users().map((u) => String((u as Record<string, unknown>).userName));
+      assert.equal(new Set(users).size, users.length, 'nobody created twice');
+      assert.equal(users.length, await new LinkRepository(f.jobId).count(f.services.store.db, 'User'));
+      assert.ok(creates - createsAtPause < 230 - 50, 'the done partitions were not redone');
+    } finally {
+      await f.close();
+    }
+  });
 });
 
 function managerOf(u: Record<string, unknown>): unknown {
