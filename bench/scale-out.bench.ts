@@ -145,12 +145,20 @@ async function scaleOut(): Promise<void> {
       const wall = (performance.now() - started) / 1000;
       const cycle = (Date.parse(exec.timeEnded) - Date.parse(exec.timeBegan)) / 1000;
       seconds[n] = cycle;
-      const parts = await services.store.db.selectFrom('sync_fencing_log').select(['worker']).where('job_id', 'like', `${job.id}#%`).where('worker', 'like', `bench-${n}-%`).execute();
+      const parts = await services.store.db.selectFrom('sync_fencing_log').select(['worker', 'started_at', 'ended_at']).where('job_id', 'like', `${job.id}#%`).where('worker', 'like', `bench-${n}-%`).execute();
+      // Where the time went: the partitions (shared) and what the coordinator does alone before and after them.
+      const firstPart = Math.min(...parts.map((p) => Number(p.started_at)));
+      const lastPart = Math.max(...parts.map((p) => Number(p.ended_at ?? p.started_at)));
+      const split = {
+        beforePartitionsSeconds: Number(((firstPart - Date.parse(exec.timeBegan)) / 1000).toFixed(2)),
+        partitionsSeconds: Number(((lastPart - firstPart) / 1000).toFixed(2)),
+        coordinatorAloneAfterSeconds: Number(((Date.parse(exec.timeEnded) - lastPart) / 1000).toFixed(2)),
+      };
       const byWorker: Record<string, number> = {};
       for (const p of parts) byWorker[p.worker] = (byWorker[p.worker] ?? 0) + 1;
       out({
         bench: 'scaleOut.initialCycle', users: USERS, workers: n, seconds: Number(cycle.toFixed(2)), wallSecondsFromStart: Number(wall.toFixed(2)),
-        usersPerSecond: Math.round(USERS / cycle), countExported: exec.countExported, partitionsByWorker: byWorker,
+        usersPerSecond: Math.round(USERS / cycle), countExported: exec.countExported, partitionsByWorker: byWorker, ...split,
       });
       await stopAll('SIGTERM');
     }
