@@ -1,6 +1,8 @@
 /**
- * Starting and stopping a whole Provisio process: services, the HTTP API,
- * and (as the engine lands) the job runner.
+ * Starting and stopping a whole Provisio process: services, the HTTP API
+ * (roles `api` and `all`) and the scheduler (roles `worker` and `all`).
+ * Closing drains the scheduler first: cycles in flight finish their batch
+ * and give their leases back.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
@@ -19,26 +21,29 @@ export interface RunningServer {
 export async function startServer(config: Config, overrides: ServiceOverrides = {}): Promise<RunningServer> {
   const services = await createServices(config, overrides);
   const app = await buildApp(services);
+  // A worker serves no HTTP: it only runs cycles.
+  const listens = config.role !== 'worker';
   try {
-    await app.listen({ port: config.port, host: config.host });
+    if (listens) await app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await app.close();
     await services.close();
     throw e;
   }
-  // The job runner: in every process but an API-only one.
+  // The scheduler: in every process but an API-only one.
   if (config.role !== 'api') services.runner.start();
-  const addr = app.server.address();
+  const addr = listens ? app.server.address() : null;
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closed = false;
   return {
     app,
     services,
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: listens ? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}` : '',
     close: async () => {
       if (closed) return;
       closed = true;
+      // Stop taking requests, then drain the scheduler (services.close stops it) and the store.
       await app.close();
       await services.close();
     },

@@ -25,7 +25,7 @@ import { DirectoryService } from './directory/directory-service.ts';
 import { createProvisioningLogs } from './logs/logs.ts';
 import type { ProvisioningLogs } from './logs/logs.ts';
 import { SyncEngine } from './engine/engine.ts';
-import { JobRunner } from './engine/runner.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import { scimTargetFactory } from './engine/target-factory.ts';
 import type { TargetFactory } from './engine/target-factory.ts';
 import { AppInstanceService } from './appinstances/service.ts';
@@ -55,9 +55,9 @@ export interface Services {
   directory: DirectoryService;
   /** Provisioning logs: the engine writes, GET /auditLogs/provisioning reads. */
   logs: ProvisioningLogs;
-  /** Runs a job's cycles; `runner` schedules them in this process (started by the server unless role is api). */
+  /** Runs a job's cycles; `runner` is this process's scheduler: claims due jobs under leases (started by the server unless role is api). */
   engine: SyncEngine;
-  runner: JobRunner;
+  runner: Scheduler;
   /** Inbound provisioning: bulkUpload staging and the wake-up of API-driven jobs (src/inbound, docs/inbound.md). */
   inbound: InboundService;
   /** Application instances (Teams resource accounts), the agent provisioning registry and associations. */
@@ -129,9 +129,15 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     targetFactory: overrides.targetFactory ?? scimTargetFactory,
     inbound: inboundEngine,
   });
-  const runner = new JobRunner(sync, engine, clock, logger);
+  const sc = config.scheduler;
+  const runner = new Scheduler(store, sync, engine, clock, logger, {
+    leaseMs: sc.leaseMs, heartbeatMs: sc.heartbeatMs, pollMs: sc.pollMs, concurrency: sc.concurrency,
+    ...(sc.workerId ? { workerId: sc.workerId } : {}),
+  });
+  runner.enableSharing(engine, { threshold: sc.partitionThreshold, partitionSize: sc.partitionSize, waitMs: Math.min(sc.pollMs, 500) });
   const inbound = new InboundService(sync, staging, clock, logger, config.bulkUpload);
-  // Uploads are processed by the process that staged them, unless it only serves the API.
+  // An upload makes its job due at once (a durable "sync now" any worker may claim under its lease);
+  // processes that run jobs wait for it here, API-only ones leave it to the workers' poll.
   if (config.role !== 'api') {
     inbound.setRunner((jobId) => runner.runNow(jobId));
     // …and records staged by API-only processes (or left by a crash) are picked up within seconds.

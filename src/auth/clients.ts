@@ -54,10 +54,14 @@ export class ClientRepository {
 
   /** Creates the client or resets its secret and roles. */
   async upsert(clientId: string, secret: string, displayName: string, roles: string[]): Promise<void> {
-    const existing = await this.db.selectFrom('clients').select(['secret_hash']).where('client_id', '=', clientId).executeTakeFirst();
+    let existing = await this.db.selectFrom('clients').select(['secret_hash']).where('client_id', '=', clientId).executeTakeFirst();
     if (!existing) {
-      await this.create({ clientId, secret, displayName, roles });
-      return;
+      // Several processes sharing one database start at once: the first insert wins, the others update.
+      const r = await this.db.insertInto('clients').values({
+        client_id: clientId, secret_hash: await hashSecret(secret), display_name: displayName, roles: JSON.stringify(roles), created_at: this.clock.now().toISOString(),
+      }).onConflict((oc) => oc.column('client_id').doNothing()).executeTakeFirst();
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return;
+      existing = await this.db.selectFrom('clients').select(['secret_hash']).where('client_id', '=', clientId).executeTakeFirstOrThrow();
     }
     const same = await verifySecret(secret, existing.secret_hash);
     await this.db

@@ -32,6 +32,59 @@ export interface Config {
   auditRateLimit: RateLimit | undefined;
   /** bulkUpload limits (docs/inbound.md): operations per request, calls per job per window, calls per tenant per day. */
   bulkUpload: { maxOperations: number; rateLimit: RateLimit | undefined; dailyLimit: number };
+  /** The scheduler of worker processes (docs/scheduler.md). */
+  scheduler: SchedulerConfig;
+}
+
+export interface SchedulerConfig {
+  /** This worker's name in leases and the fencing log; default host:pid:random. */
+  workerId: string | undefined;
+  /** A lease lasts this long without a heartbeat, ms (PROVISIO_LEASE_SECONDS, default 60). */
+  leaseMs: number;
+  /** Heartbeat of a running cycle's lease, ms (PROVISIO_HEARTBEAT_SECONDS, default a third of the lease). */
+  heartbeatMs: number;
+  /** How often a worker looks for due jobs, ms (PROVISIO_POLL_SECONDS, default 5). */
+  pollMs: number;
+  /** Cycles (or partitions) one worker runs at once (PROVISIO_WORKER_CONCURRENCY, default 4). */
+  concurrency: number;
+  /** An initial cycle over more users than this is split into partitions (PROVISIO_PARTITION_THRESHOLD, default 20000; 0: never). */
+  partitionThreshold: number;
+  /** Users per partition, about (PROVISIO_PARTITION_SIZE, default 10000). */
+  partitionSize: number;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback * 1000;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`Invalid ${name} '${raw}': expected a positive number of seconds.`);
+  return Math.round(v * 1000);
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new Error(`Invalid ${name} '${raw}': expected a whole number of at least ${min}.`);
+  return v;
+}
+
+/** The scheduler's settings from the environment (docs/configuration.md). */
+export function loadSchedulerConfig(env: NodeJS.ProcessEnv): SchedulerConfig {
+  const leaseMs = seconds(env, 'PROVISIO_LEASE_SECONDS', 60);
+  const heartbeatMs = seconds(env, 'PROVISIO_HEARTBEAT_SECONDS', leaseMs / 3000);
+  if (heartbeatMs >= leaseMs) {
+    throw new Error(`PROVISIO_HEARTBEAT_SECONDS (${heartbeatMs / 1000}) must be shorter than PROVISIO_LEASE_SECONDS (${leaseMs / 1000}).`);
+  }
+  return {
+    workerId: env.PROVISIO_WORKER_ID || undefined,
+    leaseMs,
+    heartbeatMs,
+    pollMs: seconds(env, 'PROVISIO_POLL_SECONDS', 5),
+    concurrency: whole(env, 'PROVISIO_WORKER_CONCURRENCY', 4, 1),
+    partitionThreshold: whole(env, 'PROVISIO_PARTITION_THRESHOLD', 20_000, 0),
+    partitionSize: whole(env, 'PROVISIO_PARTITION_SIZE', 10_000, 1),
+  };
 }
 
 export interface ConfigFlags {
@@ -78,6 +131,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
         : parseRateLimit(env.PROVISIO_BULK_UPLOAD_RATE_LIMIT, 'PROVISIO_BULK_UPLOAD_RATE_LIMIT'),
       dailyLimit: wholeNumber(env, 'PROVISIO_BULK_UPLOAD_DAILY_LIMIT', 6000, 0),
     },
+    scheduler: loadSchedulerConfig(env),
   };
 }
 

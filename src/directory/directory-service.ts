@@ -28,7 +28,7 @@ import type {
   CreateGroupInput, CreateUserInput, GraphAppRoleAssignment, GraphGroup, GraphUser, PrincipalType, UpdateGroupInput, UpdateUserInput,
 } from './model.ts';
 import type {
-  Assignment, BatchOptions, ChangePage, DirectoryChange, DirectoryGroup, DirectorySource, DirectoryUser, MemberRef, UserEntitlement,
+  Assignment, BatchOptions, ChangePage, IdRange, DirectoryChange, DirectoryGroup, DirectorySource, DirectoryUser, MemberRef, UserEntitlement,
 } from './port.ts';
 
 /** Graph keeps soft-deleted users and Microsoft 365 groups for 30 days. */
@@ -853,17 +853,35 @@ export class DirectoryService implements DirectorySource {
     return Math.min(Math.max(1, opts?.batchSize ?? 500), MAX_BATCH);
   }
 
-  async *streamUsers(opts?: BatchOptions): AsyncIterable<DirectoryUser[]> {
+  async *streamUsers(opts?: BatchOptions & { range?: IdRange }): AsyncIterable<DirectoryUser[]> {
     const size = this.batch(opts);
-    let after: string | undefined;
+    let after: string | undefined = opts?.range?.after || undefined;
+    const upTo = opts?.range?.upTo ?? null;
     for (;;) {
       let q = this.store.db.selectFrom('dir_users').select(USER_COLS).where('deleted_at', 'is', null);
       if (after) q = q.where('id', '>', after);
+      if (upTo !== null) q = q.where('id', '<=', upTo);
       const rows = await q.orderBy('id').limit(size).execute();
       if (rows.length === 0) return;
       yield rows.map(toDirectoryUser);
       if (rows.length < size) return;
       after = rows[rows.length - 1]!.id;
+    }
+  }
+
+  async userIdBoundaries(every: number): Promise<string[]> {
+    const out: string[] = [];
+    let after = '';
+    for (;;) {
+      // Keyset plus an offset: each step reads `every` index entries, the whole walk the index once.
+      const row = await this.store.db.selectFrom('dir_users').select('id').where('deleted_at', 'is', null).where('id', '>', after)
+        .orderBy('id').limit(1).offset(every - 1).executeTakeFirst();
+      if (!row) return out;
+      // A cut at the very last user would leave an empty last range.
+      const more = await this.store.db.selectFrom('dir_users').select('id').where('deleted_at', 'is', null).where('id', '>', row.id).limit(1).executeTakeFirst();
+      if (!more) return out;
+      out.push(row.id);
+      after = row.id;
     }
   }
 

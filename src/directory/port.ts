@@ -92,10 +92,21 @@ export interface BatchOptions {
   batchSize?: number;
 }
 
+/** A range of ids (a partition of a cycle): after `after` (exclusive; '' from the first), up to `upTo` (inclusive; null to the last). */
+export interface IdRange {
+  after: string;
+  upTo: string | null;
+}
+
 /** The engine-facing port of the embedded directory. */
 export interface DirectorySource {
-  /** Every live (not soft-deleted) user, in id order, batch by batch. */
-  streamUsers(opts?: BatchOptions): AsyncIterable<DirectoryUser[]>;
+  /** Every live (not soft-deleted) user, in id order, batch by batch; only those in `range` when given. */
+  streamUsers(opts?: BatchOptions & { range?: IdRange }): AsyncIterable<DirectoryUser[]>;
+  /**
+   * Ids that cut the live users into runs of `every` users (in id order):
+   * the `every`-th id, the 2·`every`-th, …; how partitions are bounded.
+   */
+  userIdBoundaries(every: number): Promise<string[]>;
   /** Every live group, in id order, batch by batch. */
   streamGroups(opts?: BatchOptions): AsyncIterable<DirectoryGroup[]>;
   /**

@@ -18,4 +18,14 @@ export class CycleCounters {
   retried = 0;
   /** Escrows whose next attempt was due and that were tried again. */
   escrowRetries = 0;
+
+  /** Adds another count set (a partition's, as JSON) to this one. */
+  add(other: Readonly<Record<string, number>>): void {
+    const self = this as unknown as Record<string, number>;
+    for (const [k, v] of Object.entries(other)) if (typeof self[k] === 'number' && typeof v === 'number') self[k] += v;
+  }
+
+  toJSON(): Record<string, number> {
+    return { ...(this as unknown as Record<string, number>) };
+  }
 }

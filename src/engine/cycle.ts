@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Db, Store } from '../store/store.ts';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DirectorySource, DirectoryUser, DirectoryGroup } from '../directory/port.ts';
+import type { DirectorySource, DirectoryUser, DirectoryGroup, IdRange } from '../directory/port.ts';
 import type { TargetPort, TargetStats } from '../connectors/ports.ts';
 import { NotFoundTargetError, TransientTargetError } from '../connectors/errors.ts';
 import type { Clock } from '../util/time.ts';
@@ -39,6 +39,37 @@ import { loadJobState, saveJobState } from './job-state.ts';
 import type { JobState, ResumePoint, StagedDelete } from './job-state.ts';
 import { mapLimit } from './concurrency.ts';
 import type { DeleteGate } from './quarantine.ts';
+
+/** What a done partition hands the coordinator (src/scheduler/partitions.ts). */
+export interface PartitionOutcome {
+  counters: Record<string, number>;
+  pendingManagers: string[];
+}
+
+/**
+ * How a full cycle's users are shared between workers (implemented by the
+ * scheduler, src/scheduler/partitions.ts): the cycle only says when and
+ * what; where the partitions run is the scheduler's business.
+ */
+export interface CycleShare {
+  /** Users per partition, about. */
+  readonly partitionSize: number;
+  /** The partitions a coordinator that died left behind (the cycle resumes them, with their watermark), or null. */
+  existing(): Promise<{ watermark: number } | null>;
+  /** Whether a full cycle over this many users is worth sharing. */
+  wants(users: number): boolean;
+  /**
+   * Runs one phase over the partitions (cutting them with `cut` when the
+   * phase has none yet), this worker taking its share; resolves with every
+   * partition's outcome once all are done; 'stopped' when `stop` said so
+   * (the job was paused, the process is stopping): the partitions stay for
+   * the cycle that resumes.
+   */
+  runPhase(phase: 'users' | 'managers', cycleId: string, watermark: number, cut: () => Promise<string[]>,
+    onProgress: (doneUsers: number) => void, stop: () => Promise<boolean>): Promise<PartitionOutcome[] | 'stopped'>;
+  /** Drops the partitions once the cycle has recorded its end. */
+  clear(trx: Db): Promise<void>;
+}
 
 export interface CycleSettings {
   syncAll: boolean;
@@ -72,6 +103,8 @@ export interface CycleInput {
   retry?: Partial<RetryPolicy>;
   /** Asked between batches: true stops the cycle where it is (the job was paused); the next cycle resumes there. */
   shouldStop?: () => Promise<boolean>;
+  /** A full cycle's users may be shared with other workers (partitions). */
+  share?: CycleShare;
 }
 
 /** How a cycle retries objects that failed transiently, before escrowing them. */
@@ -123,6 +156,9 @@ export interface CycleResult {
 }
 
 export const TARGET_SYSTEM = 'customappsso';
+
+/** Objects recorded per transaction at most (see Cycle.recordChunk). */
+export const RECORD_CHUNK = 128;
 
 export class Cycle {
   readonly cycleId = randomUUID();
@@ -195,10 +231,13 @@ export class Cycle {
     if (!this.input.settings.syncAll) await this.loadAssignedGroups();
     if (full) {
       const resume = state.resume ?? null;
-      const watermark = resume?.watermark ?? (await this.deps.directory.currentWatermark());
+      const share = !resume && this.input.compiled.users ? this.input.share : undefined;
+      const adopted = share ? await share.existing() : null;
+      const watermark = resume?.watermark ?? adopted?.watermark ?? (await this.deps.directory.currentWatermark());
       const n = await this.deps.directory.countObjects();
       this.total = (this.input.compiled.users ? n.users : 0) + (this.input.compiled.groups ? n.groups : 0);
-      if (await this.fullImport(resume, watermark)) return this.interrupted(state, full, timeBegan, previouslyStaged);
+      const shared = share && (adopted || share.wants(n.users)) ? share : undefined;
+      if (await this.fullImport(resume, watermark, shared)) return this.interrupted(state, full, timeBegan, previouslyStaged);
       state.watermark = watermark;
       state.resume = null;
       state.pendingManagers = [...new Set([...state.pendingManagers, ...this.pendingManagers])];
@@ -222,7 +261,10 @@ export class Cycle {
     state.pendingManagers = [...this.unresolvedManagers];
     await this.flushRetries();
     state.stagedDeletes = [...this.staged.values()];
-    await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+    await this.deps.store.transaction(async (trx) => {
+      await saveJobState(trx, this.input.jobId, state, this.deps.clock.now());
+      if (full) await this.input.share?.clear(trx);
+    });
     return this.result(full, timeBegan, backlog, false);
   }
 
@@ -245,7 +287,7 @@ export class Cycle {
     const staged = new Map(previouslyStaged.map((x) => [`${x.type}:${x.sourceId}`, x]));
     for (const [k, v] of this.staged) staged.set(k, v);
     state.stagedDeletes = [...staged.values()];
-    await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+    await this.deps.store.transaction((trx) => saveJobState(trx, this.input.jobId, state, this.deps.clock.now()));
     return this.result(full, timeBegan, true, true);
   }
 
@@ -292,10 +334,12 @@ export class Cycle {
    * an earlier full cycle) the objects up to it are only counted as seen.
    * Returns true when the job was paused meanwhile (`stopAt` says where).
    */
-  private async fullImport(resume: ResumePoint | null, watermark: number): Promise<boolean> {
+  private async fullImport(resume: ResumePoint | null, watermark: number, share?: CycleShare): Promise<boolean> {
     const { users, groups } = this.input.compiled;
     const batchSize = this.input.batchSize ?? 500;
-    if (users && (!resume || resume.phase === 'users')) {
+    if (users && share) {
+      if (await this.sharedUsers(share, users, watermark)) return true;
+    } else if (users && (!resume || resume.phase === 'users')) {
       const seen = new Set<string>();
       const managerWants: ManagerWant[] = [];
       for await (const batch of this.deps.directory.streamUsers({ batchSize })) {
@@ -333,6 +377,61 @@ export class Cycle {
     this.membershipDirty.clear();
     this.progress('done', true);
     return false;
+  }
+
+  /**
+   * The users of a full cycle, shared: phase `users` (create, update) then
+   * phase `managers` over partitions that any worker may run; then, here,
+   * the linked users the directory no longer has. Their counts join this
+   * cycle's.
+   */
+  private async sharedUsers(share: CycleShare, mapping: CompiledObjectMapping, watermark: number): Promise<boolean> {
+    const progress = (done: number) => {
+      this.completed = done;
+      this.progress('User');
+    };
+    const cut = () => this.deps.directory.userIdBoundaries(share.partitionSize);
+    const stop = () => this.stopRequested();
+    const first = await share.runPhase('users', this.cycleId, watermark, cut, progress, stop);
+    if (first === 'stopped') return true;
+    const second = await share.runPhase('managers', this.cycleId, watermark, cut, progress, stop);
+    if (second === 'stopped') return true;
+    for (const r of [...first, ...second]) this.counters.add(r.counters);
+    this.pendingManagers = second.flatMap((r) => r.pendingManagers);
+    const seen = new Set<string>();
+    for await (const batch of this.deps.directory.streamUsers({ batchSize: 5000 })) for (const u of batch) seen.add(u.id);
+    await this.sweepUnseen('User', mapping, seen);
+    this.completed = seen.size;
+    return false;
+  }
+
+  /** Set when this cycle object runs one partition: group memberships are the coordinator's. */
+  private partitionMode = false;
+
+  /**
+   * One partition of a shared full cycle: the users in `range`, created and
+   * updated (`users`) or given their manager references (`managers`), with
+   * the in-cycle retries; 'stopped' when `stop()` said so between batches
+   * (the partition is redone by whoever takes it next).
+   */
+  async runPartition(phase: 'users' | 'managers', range: IdRange, stop: () => boolean): Promise<PartitionOutcome | 'stopped'> {
+    const mapping = this.input.compiled.users;
+    if (!mapping) return { counters: {}, pendingManagers: [] };
+    this.partitionMode = true;
+    const batchSize = this.input.batchSize ?? 500;
+    for await (const batch of this.deps.directory.streamUsers({ batchSize, range })) {
+      if (phase === 'users') {
+        this.counters.imported += batch.length;
+        await this.processUsers(mapping, batch);
+      } else if (mapping.managerAttribute) {
+        const links = await this.links.get(this.db, 'User', batch.map((u) => u.id));
+        await this.managers(batch.filter((u) => links.get(u.id)?.active).map((u) => ({ userSourceId: u.id, managerSourceId: u.managerId })));
+      }
+      if (stop()) return 'stopped';
+    }
+    await this.drainRetries();
+    await this.flushRetries();
+    return { counters: this.counters.toJSON(), pendingManagers: [...this.unresolvedManagers] };
   }
 
   private async sweepUnseen(type: SourceType, mapping: CompiledObjectMapping, seen: Set<string>): Promise<void> {
@@ -399,7 +498,7 @@ export class Cycle {
       if (groups) await this.dirtyMemberships([...membershipGroups, ...groupIds]);
       // The page's work is durable (every batch committed its links): move the watermark past it.
       state.watermark = page[page.length - 1]!.seq;
-      await saveJobState(this.db, this.input.jobId, state, this.deps.clock.now());
+      await this.deps.store.transaction((trx) => saveJobState(trx, this.input.jobId, state, this.deps.clock.now()));
       if (await this.stopRequested()) return 'stopped';
       if (++pages >= 50) return true; // at most 50,000 changes per cycle; the rest next cycle
     }
@@ -432,7 +531,7 @@ export class Cycle {
     const links = await this.links.get(this.db, type, ids);
     if (links.size === 0) {
       // Gone from the source and never linked: nothing will ever be done for them; drop their escrows.
-      if (notes) await this.escrows.clear(this.db, type, ids);
+      if (notes) await this.deps.store.transaction((trx) => this.escrows.clear(trx, type, ids));
       return;
     }
     const outcomes = await mapLimit([...links.values()], this.input.concurrency ?? 32, (link) => {
@@ -448,8 +547,23 @@ export class Cycle {
 
   // ---------------------------------------------------------- object batches
 
+  /**
+   * Objects whose outcomes are recorded together. Smaller than a directory
+   * batch so that a process killed mid-batch loses little: what the target
+   * accepted but was not linked yet is matched (not created again) by the
+   * next cycle, but each such object costs a query there.
+   */
+  private get recordChunk(): number {
+    return Math.max(this.input.concurrency ?? 32, RECORD_CHUNK);
+  }
+
   private async processUsers(mapping: CompiledObjectMapping, users: readonly DirectoryUser[], notes?: ReadonlyMap<string, RetryNote>): Promise<ManagerWant[]> {
     if (users.length === 0) return [];
+    if (users.length > this.recordChunk) {
+      const wants: ManagerWant[] = [];
+      for (let i = 0; i < users.length; i += this.recordChunk) wants.push(...(await this.processUsers(mapping, users.slice(i, i + this.recordChunk), notes)));
+      return wants;
+    }
     const ids = users.map((u) => u.id);
     const links = await this.links.get(this.db, 'User', ids);
     const ents = this.input.settings.syncAll ? [] : await this.deps.directory.getEntitlements(this.input.servicePrincipal.id, ids);
@@ -472,6 +586,10 @@ export class Cycle {
 
   private async processGroups(mapping: CompiledObjectMapping, groups: readonly DirectoryGroup[], notes?: ReadonlyMap<string, RetryNote>): Promise<void> {
     if (groups.length === 0) return;
+    if (groups.length > this.recordChunk) {
+      for (let i = 0; i < groups.length; i += this.recordChunk) await this.processGroups(mapping, groups.slice(i, i + this.recordChunk), notes);
+      return;
+    }
     const links = await this.links.get(this.db, 'Group', groups.map((g) => g.id));
     const outcomes = await mapLimit(groups, this.input.concurrency ?? 32, (g) => {
       const input = groupInput(mapping, g, this.assignedGroups?.has(g.id) ?? false, this.input.settings.syncAll, links.get(g.id));
@@ -528,6 +646,10 @@ export class Cycle {
   /** The groups whose members need a look because objects entered or left the target (and `extra` ones). */
   private async dirtyMemberships(extra: readonly string[] = []): Promise<void> {
     if (!this.input.compiled.groups) return;
+    if (this.partitionMode) {
+      this.membershipDirty.clear();
+      return;
+    }
     const dirty = [...this.membershipDirty];
     this.membershipDirty.clear();
     if (dirty.length === 0 && extra.length === 0) return;

@@ -22,9 +22,12 @@ import type { RestartFlag } from '../sync/job-model.ts';
 import { compileJobSchema } from './mapping-plan.ts';
 import type { CompiledJobSchema } from './mapping-plan.ts';
 import { Cycle } from './cycle.ts';
-import type { CycleResult, RetryPolicy } from './cycle.ts';
+import type { CycleResult, CycleShare, PartitionOutcome, RetryPolicy } from './cycle.ts';
+import type { IdRange } from '../directory/port.ts';
 import type { ProvisioningLogSink } from './log-entry.ts';
-import type { TargetFactory } from './target-factory.ts';
+import type { TargetFactory, Secrets } from './target-factory.ts';
+import type { TargetPort } from '../connectors/ports.ts';
+import type { CycleInput } from './cycle.ts';
 import { secretFlag } from './target-factory.ts';
 import { LinkRepository } from './links.ts';
 import { EscrowRepository } from './escrows.ts';
@@ -34,6 +37,8 @@ import type { EscrowThresholds, QuarantineCause } from './quarantine.ts';
 import { OnDemand } from './on-demand.ts';
 import type { OnDemandRequest, OnDemandResponse, Initiator } from './on-demand.ts';
 import { validateCredentials } from './credentials.ts';
+import { LeaseLostError, fencedStore } from '../scheduler/leases.ts';
+import type { Fence } from '../scheduler/leases.ts';
 import type { ValidateCredentialsRequest } from './credentials.ts';
 import { listEscrows } from './escrow-listing.ts';
 import type { EscrowPage } from './escrow-listing.ts';
@@ -75,6 +80,29 @@ export interface EngineOptions {
 
 export interface RunOptions {
   onProgress?: (p: { completed: number; total: number; phase: string }) => void;
+  /**
+   * The lease this cycle runs under (the scheduler's): every write of the
+   * job's state checks it, and the cycle ends with LeaseLostError once the
+   * lease is lost.
+   */
+  fence?: Fence & { readonly lost?: boolean };
+  /** True once the process is shutting down: the cycle stops after the batch in flight; the next holder resumes there. */
+  draining?: () => boolean;
+  /** A full cycle's users may be shared with other workers (the scheduler's partitions). */
+  share?: CycleShare;
+}
+
+/** One partition of a shared full cycle, as the scheduler runs it. */
+export interface PartitionRun {
+  jobId: string;
+  phase: 'users' | 'managers';
+  range: IdRange;
+  /** The partition's lease. */
+  fence: Fence & { readonly lost?: boolean };
+  /** True once the process is shutting down: the partition stops between batches, undone. */
+  draining: () => boolean;
+  /** Marks the partition done, in the transaction its fence checked. */
+  complete: (trx: Store['db'], outcome: PartitionOutcome) => Promise<void>;
 }
 
 const EMPTY_EXECUTION = {
@@ -85,6 +113,8 @@ const EMPTY_EXECUTION = {
 export class SyncEngine {
   private readonly compiled = new Map<string, { version: string; schema: CompiledJobSchema }>();
   private readonly onDemand: OnDemand;
+  /** The fence of each cycle running in this process, by job id. */
+  private readonly fences = new Map<string, Fence>();
 
   constructor(private readonly deps: EngineDeps) {
     this.onDemand = new OnDemand({
@@ -109,6 +139,7 @@ export class SyncEngine {
       await new LinkRepository(jobId).clear(trx);
       await new EscrowRepository(jobId).clearAll(trx);
       await deleteJobState(trx, jobId);
+      await trx.deleteFrom('sync_cycle_partitions').where('job_id', '=', jobId).execute();
     });
   }
 
@@ -124,6 +155,8 @@ export class SyncEngine {
   private async clearWatermark(jobId: string): Promise<void> {
     const state = await loadJobState(this.deps.store.db, jobId);
     if (state.watermark !== null) await saveJobState(this.deps.store.db, jobId, { ...state, watermark: null }, this.deps.clock.now());
+    // A shared full cycle under the old schema is not continued: the next one cuts anew.
+    await this.deps.store.db.deleteFrom('sync_cycle_partitions').where('job_id', '=', jobId).execute();
   }
 
   /**
@@ -137,10 +170,11 @@ export class SyncEngine {
   private async consumeResets(job: JobRecord): Promise<Set<RestartFlag>> {
     if (!job.pendingResetScope) return new Set();
     const flags = parseResetScope(job.pendingResetScope);
-    await this.deps.store.transaction(async (trx) => {
+    await this.store(job.id).transaction(async (trx) => {
       if (flags.has('ConnectorDataStore')) await new LinkRepository(job.id).clear(trx);
       if (flags.has('Escrows')) await new EscrowRepository(job.id).clearAll(trx);
       if (flags.has('Watermark') || flags.has('ConnectorDataStore')) {
+        await trx.deleteFrom('sync_cycle_partitions').where('job_id', '=', job.id).execute();
         const state = await loadJobState(trx, job.id);
         const dropLinks = flags.has('ConnectorDataStore');
         await saveJobState(trx, job.id, {
@@ -150,8 +184,19 @@ export class SyncEngine {
         }, this.deps.clock.now());
       }
     });
-    await this.deps.sync.mutateJob(job.spId, job.id, () => ({ pendingResetScope: null }));
+    await this.mutate(job, () => ({ pendingResetScope: null }));
     return flags;
+  }
+
+  /** The store as this job's running cycle may write it: fenced when the cycle runs under a lease. */
+  private store(jobId: string): Store {
+    const fence = this.fences.get(jobId);
+    return fence ? fencedStore(this.deps.store, fence) : this.deps.store;
+  }
+
+  private mutate(job: JobRecord, change: Parameters<SyncService['mutateJob']>[2]): Promise<JobRecord> {
+    const fence = this.fences.get(job.id);
+    return this.deps.sync.mutateJob(job.spId, job.id, change, fence ? { fence } : {});
   }
 
   /**
@@ -163,6 +208,18 @@ export class SyncEngine {
    * (`TooManyDeletes`). A cycle stopped by Pause records where it got to.
    */
   async runCycle(jobId: string, opts: RunOptions = {}): Promise<CycleResult | undefined> {
+    if (opts.fence) this.fences.set(jobId, opts.fence);
+    try {
+      return await this.runFencedCycle(jobId, opts);
+    } catch (e) {
+      if (e instanceof LeaseLostError) this.deps.logger.warn({ jobId, token: e.token }, `cycle abandoned: ${e.message}`);
+      throw e;
+    } finally {
+      if (opts.fence) this.fences.delete(jobId);
+    }
+  }
+
+  private async runFencedCycle(jobId: string, opts: RunOptions): Promise<CycleResult | undefined> {
     const job = await this.deps.sync.findJob(jobId);
     if (!job) return undefined;
     if (this.deps.inbound?.handles(job)) {
@@ -176,35 +233,28 @@ export class SyncEngine {
     const secrets = await this.deps.sync.readSecrets(job.spId);
     const threshold = resolveDeleteThreshold(job.settings, secrets.SyncNotificationSettings);
     const began = this.deps.clock.now();
-    const o = this.deps.options ?? {};
+    let drained = false;
     let target;
     try {
       target = this.deps.targetFactory(secrets, {});
-      const cycle = new Cycle(
-        { store: this.deps.store, directory: this.deps.directory, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
-        {
-          jobId: job.id,
-          servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
-          tenantId: this.deps.tenant.id,
-          defaultDomain: this.deps.tenant.domain,
-          compiled: this.compile(job),
-          target,
-          settings: { syncAll: secretFlag(secrets, 'SyncAll'), skipOutOfScopeDeletions: secretFlag(secrets, 'SkipOutOfScopeDeletions') },
-          onProgress: (p) => {
-            opts.onProgress?.(p);
-            this.reportProgress(job, p);
-          },
-          deleteGate: new DeleteGate(threshold, flags.has('ForceDeletes')),
-          ...(o.batchSize ? { batchSize: o.batchSize } : {}),
-          ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-          ...(o.retry ? { retry: o.retry } : {}),
-          // Pause stops the cycle between batches; a cycle run on a job that was already paused runs to its end.
-          shouldStop: async () => {
-            const now = await this.deps.sync.findJob(job.id);
-            return !now || (!pausedAtStart && now.schedule.state === 'Paused');
-          },
+      const cycle = this.newCycle(job, sp, secrets, target, this.store(job.id), new DeleteGate(threshold, flags.has('ForceDeletes')), {
+        onProgress: (p) => {
+          opts.onProgress?.(p);
+          this.reportProgress(job, p);
         },
-      );
+        ...(opts.share ? { share: opts.share } : {}),
+        // Pause stops the cycle between batches; a cycle run on a job that was already paused runs to its end.
+        // A lost lease ends the cycle at once; a shutdown stops it like a pause (the next holder resumes there).
+        shouldStop: async () => {
+          if (opts.fence?.lost) throw new LeaseLostError(job.id, opts.fence.token);
+          if (opts.draining?.()) {
+            drained = true;
+            return true;
+          }
+          const now = await this.deps.sync.findJob(job.id);
+          return !now || (!pausedAtStart && now.schedule.state === 'Paused');
+        },
+      });
       const result = await cycle.run();
       this.deps.logger.info({
         jobId: job.id, cycleId: result.cycleId, full: result.full, interrupted: result.interrupted, counters: { ...result.counters },
@@ -212,7 +262,7 @@ export class SyncEngine {
       }, `cycle ended: ${result.counters.exported} exported, ${result.counters.retried} retried within the cycle, ${result.counters.escrowRetries} escrows retried, ` +
         `${result.counters.escrowed} escrowed, ${result.staged} staged; target: ${result.targetStats.requests} requests, ${result.targetStats.retries} retried, ` +
         `${result.targetStats.throttled} throttled, ${result.targetStats.timeouts} timed out`);
-      if (result.interrupted) await this.recordInterrupted(job, result);
+      if (result.interrupted) await this.recordInterrupted(job, result, drained);
       else await this.afterCycle(job, result, threshold.value);
       return result;
     } catch (e) {
@@ -224,10 +274,61 @@ export class SyncEngine {
         }, true);
         return undefined;
       }
-      await this.recordFailure(job, began, e);
+      if (!(e instanceof LeaseLostError)) await this.recordFailure(job, began, e);
       throw e;
     } finally {
       await target?.close();
+    }
+  }
+
+  private newCycle(
+    job: JobRecord, sp: { id: string; displayName: string; appId: string }, secrets: Secrets, target: TargetPort, store: Store, deleteGate: DeleteGate,
+    extra: Pick<CycleInput, 'onProgress' | 'shouldStop' | 'share'>,
+  ): Cycle {
+    const o = this.deps.options ?? {};
+    return new Cycle(
+      { store, directory: this.deps.directory, logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
+      {
+        jobId: job.id,
+        servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
+        tenantId: this.deps.tenant.id,
+        defaultDomain: this.deps.tenant.domain,
+        compiled: this.compile(job),
+        target,
+        settings: { syncAll: secretFlag(secrets, 'SyncAll'), skipOutOfScopeDeletions: secretFlag(secrets, 'SkipOutOfScopeDeletions') },
+        deleteGate,
+        ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        ...(o.retry ? { retry: o.retry } : {}),
+        ...extra,
+      },
+    );
+  }
+
+  /**
+   * Runs one partition of a shared full cycle (src/scheduler/partitions.ts)
+   * under the partition's lease; resolves true when it is done (and marked
+   * so), false when the process stopping cut it short.
+   */
+  async runPartition(run: PartitionRun): Promise<boolean> {
+    const job = await this.deps.sync.findJob(run.jobId);
+    if (!job) throw new LeaseLostError(run.jobId, run.fence.token, 'the job was deleted');
+    const sp = await this.deps.applications.getServicePrincipal(job.spId);
+    const secrets = await this.deps.sync.readSecrets(job.spId);
+    const threshold = resolveDeleteThreshold(job.settings, secrets.SyncNotificationSettings);
+    const store = fencedStore(this.deps.store, run.fence);
+    const target = this.deps.targetFactory(secrets, {});
+    try {
+      const cycle = this.newCycle(job, sp, secrets, target, store, new DeleteGate(threshold, false), {});
+      const outcome = await cycle.runPartition(run.phase, run.range, () => {
+        if (run.fence.lost) throw new LeaseLostError(run.jobId, run.fence.token);
+        return run.draining();
+      });
+      if (outcome === 'stopped') return false;
+      await store.transaction((trx) => run.complete(trx, outcome));
+      return true;
+    } finally {
+      await target.close();
     }
   }
 
@@ -243,7 +344,7 @@ export class SyncEngine {
     if (now.getTime() - (this.lastProgressWrite.get(job.id) ?? 0) < 1000) return;
     this.lastProgressWrite.set(job.id, now.getTime());
     const progress = [{ completedUnits: p.completed, totalUnits: Math.max(p.total, p.completed), units: 'objects', progressObservationDateTime: now.toISOString() }];
-    void this.deps.sync.mutateJob(job.spId, job.id, (j) => ({ status: { ...j.status, progress } }))
+    void this.mutate(job, (j) => ({ status: { ...j.status, progress } }))
       .catch((err: unknown) => this.deps.logger.debug({ err, jobId: job.id }, 'progress update skipped'));
   }
 
@@ -283,9 +384,9 @@ export class SyncEngine {
    * the job until the errors are dealt with (`escrowsPruned`, entra-behavior.md §1.1).
    */
   private async pruneEscrows(job: JobRecord, result: CycleResult, c: QuarantineCause): Promise<void> {
-    await new EscrowRepository(job.id).clearAll(this.deps.store.db);
+    await this.store(job.id).transaction((trx) => new EscrowRepository(job.id).clearAll(trx));
     const exec = this.execution(result);
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+    await this.mutate(job, (j) => ({
       schedule: { ...j.schedule, state: 'Paused' },
       status: {
         ...j.status, code: 'Paused', escrowsPruned: true, lastExecution: { ...exec, error: c.error },
@@ -295,15 +396,19 @@ export class SyncEngine {
     this.deps.logger.warn({ jobId: job.id, reason: c.reason }, `initial cycle crossed an escrow threshold: escrows pruned, job paused: ${c.error.message}`);
   }
 
-  /** A paused cycle: its partial execution and progress; the job stays paused and resumes there on Start. */
-  private async recordInterrupted(job: JobRecord, result: CycleResult): Promise<void> {
+  /**
+   * A paused cycle: its partial execution and progress; the job stays paused
+   * and resumes there on Start. A cycle stopped by a shutdown (`drained`)
+   * resumes there on whichever worker takes the job next.
+   */
+  private async recordInterrupted(job: JobRecord, result: CycleResult, drained = false): Promise<void> {
     const exec = this.execution(result);
     const now = this.deps.clock.now().toISOString();
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+    await this.mutate(job, (j) => ({
       status: {
         ...j.status,
         lastExecution: exec,
-        progress: [{ completedUnits: result.counters.imported + result.counters.importedDeltas, totalUnits: 0, units: 'objects (paused; resumes on Start)', progressObservationDateTime: now }],
+        progress: [{ completedUnits: result.counters.imported + result.counters.importedDeltas, totalUnits: 0, units: drained ? 'objects (worker stopped; resumes on the next worker)' : 'objects (paused; resumes on Start)', progressObservationDateTime: now }],
       },
     }));
   }
@@ -332,7 +437,7 @@ export class SyncEngine {
     const exec = this.execution(result);
     const now = this.deps.clock.now().toISOString();
     const steady = !result.backlog && result.counters.exports === 0 && result.counters.escrowed === 0;
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => {
+    await this.mutate(job, (j) => {
       const s: SynchronizationStatusT = {
         ...j.status,
         escrowsPruned: false,
@@ -362,7 +467,7 @@ export class SyncEngine {
   private async quarantine(job: JobRecord, c: QuarantineCause, exec: TaskExecutionT, completeFailure: boolean, result?: CycleResult): Promise<void> {
     const now = this.deps.clock.now();
     let disabled = false;
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => {
+    await this.mutate(job, (j) => {
       const imposed = imposeQuarantine(j.status.quarantine, c, now);
       disabled = imposed.disable;
       const status: SynchronizationStatusT = {
@@ -389,7 +494,7 @@ export class SyncEngine {
     const now = this.deps.clock.now();
     const code = isTargetError(e) ? e.code : 'InternalError';
     this.deps.logger.error({ err: e, jobId: job.id }, 'cycle failed');
-    await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
+    await this.mutate(job, (j) => ({
       status: {
         ...j.status,
         countSuccessiveCompleteFailures: j.status.countSuccessiveCompleteFailures + 1,

@@ -293,4 +293,47 @@ export interface InboundTables {
   };
 }
 
-export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables, AppInstanceTables, InboundTables {}
+/** The scheduler (migration 0007): due times, leases, fencing tokens. Instants are epoch milliseconds. */
+export interface SchedulerTables {
+  sync_job_schedule: {
+    job_id: string;
+    due_at: number | null;
+    scheduled_at: number | null;
+    expires_at: number | null;
+    requested_at: number | null;
+    request_seq: Generated<number>;
+    served_seq: Generated<number>;
+    claim_requested: Generated<number>;
+    lease_owner: string | null;
+    lease_expires_at: number | null;
+    fencing_token: Generated<number>;
+    claimed_at: number | null;
+  };
+  sync_fencing_log: {
+    job_id: string;
+    token: number;
+    worker: string;
+    started_at: number;
+    expires_at: number;
+    last_write_at: number | null;
+    writes: Generated<number>;
+    ended_at: number | null;
+    outcome: string | null;
+  };
+  sync_cycle_partitions: {
+    job_id: string;
+    cycle_id: string;
+    watermark: number;
+    phase: string;
+    part: number;
+    lower: string;
+    upper: string | null;
+    state: string;
+    lease_owner: string | null;
+    lease_expires_at: number | null;
+    fencing_token: Generated<number>;
+    result: string | null;
+  };
+}
+
+export interface Database extends CoreTables, SyncTables, DirectoryTables, LogTables, EngineTables, AppInstanceTables, SchedulerTables, InboundTables {}

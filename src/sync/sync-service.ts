@@ -18,6 +18,8 @@ import type {
 import { SYNCHRONIZATION_SECRETS } from '../graph/sync-schemas.ts';
 import type { TemplateCatalog, TemplateFactory } from './templates/port.ts';
 import type { StoredSchedule } from './job-model.ts';
+import type { Fence } from '../scheduler/leases.ts';
+import { writeDue } from '../scheduler/due.ts';
 import { applyPause, applyRestart, applyStart, initialSchedule, initialStatus, parseResetScope, publicSchedule, resetScopeStarts } from './job-model.ts';
 
 /** One problem found in a schema; `target` names where (rule, mapping, attribute). */
@@ -266,6 +268,7 @@ export class SyncService {
       id: job.id, sp_id: spId, template_id: job.templateId, schedule: JSON.stringify(job.schedule), status: JSON.stringify(job.status),
       settings: JSON.stringify(job.settings), schema: JSON.stringify(job.schema), pending_reset_scope: null, created_at: now, updated_at: now,
     }).execute();
+    await writeDue(db, job, this.clock.now().getTime());
     this.emit({ kind: 'created', jobId, spId });
     return job;
   }
@@ -294,7 +297,12 @@ export class SyncService {
   }
 
   async deleteJob(spId: string, jobId: string): Promise<void> {
-    const res = await this.store.db.deleteFrom('sync_jobs').where('sp_id', '=', spId).where('id', '=', jobId).executeTakeFirst();
+    const res = await this.store.transaction(async (trx) => {
+      const r = await trx.deleteFrom('sync_jobs').where('sp_id', '=', spId).where('id', '=', jobId).executeTakeFirst();
+      // A worker running the job finds its lease gone at its next write and stops.
+      await trx.deleteFrom('sync_job_schedule').where('job_id', '=', jobId).execute();
+      return r;
+    });
     if (Number(res.numDeletedRows) === 0) throw jobNotFound(jobId);
     this.emit({ kind: 'deleted', jobId, spId });
   }
@@ -304,7 +312,7 @@ export class SyncService {
       const f = this.catalogFactoryForJob(job);
       const [schedule, status] = applyStart(job.schedule, job.status, f?.defaultInterval ?? 'PT40M');
       return { schedule, status };
-    });
+    }, { request: true });
     this.emit({ kind: 'started', jobId, spId });
   }
 
@@ -324,7 +332,7 @@ export class SyncService {
       if (!start) return { schedule, status, pendingResetScope: pending };
       const [started, startedStatus] = applyStart(schedule, status, this.catalogFactoryForJob(job)?.defaultInterval ?? 'PT40M');
       return { schedule: started, status: startedStatus, pendingResetScope: pending };
-    });
+    }, { request: true });
     this.emit({ kind: 'restarted', jobId, spId });
   }
 
@@ -347,18 +355,34 @@ export class SyncService {
   /**
    * Writes a job's control fields with optimistic concurrency: the row is
    * updated only if nobody wrote it since it was read (retried a few times).
+   * The job's due time is written with it. `fence`: the write is made by a
+   * cycle under a lease and fails with LeaseLostError once the lease is
+   * lost; `request`: "sync now" (Start, Restart) — the job is due at once.
    */
-  async mutateJob(spId: string, jobId: string, change: (job: JobRecord) => Partial<Pick<JobRecord, 'schedule' | 'status' | 'schema' | 'settings' | 'pendingResetScope'>>): Promise<JobRecord> {
+  async mutateJob(
+    spId: string, jobId: string,
+    change: (job: JobRecord) => Partial<Pick<JobRecord, 'schedule' | 'status' | 'schema' | 'settings' | 'pendingResetScope'>>,
+    opts: { fence?: Fence; request?: boolean } = {},
+  ): Promise<JobRecord> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const job = await this.getJob(spId, jobId);
       const patch = change(job);
       const next = { ...job, ...patch, rowVersion: job.rowVersion + 1 };
-      const res = await this.store.db.updateTable('sync_jobs').set({
-        schedule: JSON.stringify(next.schedule), status: JSON.stringify(next.status), schema: JSON.stringify(next.schema),
-        settings: JSON.stringify(next.settings), pending_reset_scope: next.pendingResetScope,
-        row_version: next.rowVersion, updated_at: this.clock.now().toISOString(),
-      }).where('id', '=', jobId).where('row_version', '=', job.rowVersion).executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) return next;
+      const now = this.clock.now();
+      const written = await this.store.transaction(async (trx) => {
+        if (opts.fence) await opts.fence.check(trx);
+        const res = await trx.updateTable('sync_jobs').set({
+          schedule: JSON.stringify(next.schedule), status: JSON.stringify(next.status), schema: JSON.stringify(next.schema),
+          settings: JSON.stringify(next.settings), pending_reset_scope: next.pendingResetScope,
+          row_version: next.rowVersion, updated_at: now.toISOString(),
+        }).where('id', '=', jobId).where('row_version', '=', job.rowVersion).executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        // Under a lease the scheduler writes the due time when it releases the lease. (Writing it here
+        // would also take the schedule row's write lock while the fence holds it shared: a deadlock.)
+        if (!opts.fence) await writeDue(trx, next, now.getTime(), { requested: opts.request ?? false });
+        return true;
+      });
+      if (written) return next;
     }
     throw new GraphError(409, 'resourceModified', `The job '${jobId}' is being changed concurrently; retry the request.`);
   }
@@ -421,6 +445,7 @@ export class SyncService {
           schedule: JSON.stringify(schedule), schema: JSON.stringify(schema), settings: JSON.stringify(settings),
           row_version: job.rowVersion + 1, updated_at: this.clock.now().toISOString(),
         }).where('id', '=', job.id).execute();
+        await writeDue(trx, { ...job, schedule, schema, settings }, this.clock.now().getTime());
         events.push({ kind: 'schema', jobId: job.id, spId });
       }
     });

@@ -11,7 +11,7 @@ import type { ExpectedState } from './expected-state.ts';
 
 type Rec = Record<string, unknown> & { id: string };
 
-export async function assertAppHolds(app: SampleScimApp, f: EngineFixture, want: ExpectedState): Promise<void> {
+export async function assertAppHolds(app: SampleScimApp, f: Pick<EngineFixture, 'services'>, want: ExpectedState): Promise<void> {
   const upn = new Map<string, string>();
   for await (const b of f.services.directory.streamUsers()) for (const u of b) upn.set(u.id, u.userPrincipalName.toLowerCase());
   const users = app.users() as Rec[];

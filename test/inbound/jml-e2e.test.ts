@@ -34,7 +34,8 @@ describe('joiner, mover, leaver: HR → bulkUpload → directory → SCIM applic
 
   /** The application's user for a directory employeeId (the outbound job writes employeeNumber ← employeeId). */
   const appUser = (employeeId: string) => (scim.users() as Rec[]).find((u) => ext(u).employeeNumber === employeeId);
-  const outboundCycle = () => server.services.runner.runNow(outboundJob);
+  // The outbound job is never started: each test runs its cycle itself, when the directory is ready.
+  const outboundCycle = () => server.services.engine.runCycle(outboundJob);
 
   before(async () => {
     server = await startTestServer({ logLevel: 'warn' });

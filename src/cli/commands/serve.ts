@@ -32,9 +32,14 @@ export function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** Registers `provisio serve`: the API and the job runner in this process. */
+/**
+ * Registers `provisio serve`: the API (`--role api`), the scheduler
+ * (`--role worker`: no HTTP), or both (`all`, the default). SIGTERM or
+ * SIGINT stops taking work, lets cycles in flight finish their batch,
+ * releases their leases and exits.
+ */
 export function registerServe(program: Command): void {
-  serverOptions(program.command('serve').description('Run the API and the job runner'))
+  serverOptions(program.command('serve').description('Run the API and/or the job scheduler'))
     .option('--role <role>', 'api, worker or all (PROVISIO_ROLE; default all)')
     .action(async (flags: ServeFlags) => {
       // Loaded here, not at the top: the server pulls in fastify, the store
@@ -44,6 +49,12 @@ export function registerServe(program: Command): void {
       const config = loadConfig(flags);
       const server = await startServer(config);
       const b = server.services.bootstrap;
+      if (config.role === 'worker') {
+        process.stderr.write(`Provisio worker ${server.services.runner.workerId} running (no HTTP API; SIGTERM drains and exits)\n`);
+        await untilSignal();
+        await server.close();
+        return;
+      }
       process.stderr.write(
         `Provisio listening on ${server.url}\n` +
           `  Graph API:  ${server.url}/v1.0   token: ${server.url}/oauth2/v2.0/token   OpenAPI: ${server.url}/openapi.json\n` +

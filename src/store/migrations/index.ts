@@ -10,6 +10,7 @@ import * as m0003 from './0003_provisioning_logs.ts';
 import * as m0004 from './0004_engine.ts';
 import * as m0005 from './0005_directory_storage.ts';
 import * as m0006 from './0006_app_instances.ts';
+import * as m0007 from './0007_scheduler.ts';
 import * as m0008 from './0008_inbound.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0004_engine': m0004,
   '0005_directory_storage': m0005,
   '0006_app_instances': m0006,
+  '0007_scheduler': m0007,
   '0008_inbound': m0008,
 };
 
