@@ -30,6 +30,8 @@ import type { CachingTarget } from './directory-target.ts';
 import { logAttributeName } from './scim-record.ts';
 
 export interface InboundCycleSettings {
+  /** Who asked (provisionOnDemand); default the provisioning service. */
+  initiatedBy?: LogScope['initiatedBy'];
   /** A record without `active` leaves the account state unchanged (job setting AbsentActiveMeansUnchanged). */
   absentActiveMeansUnchanged: boolean;
   /** Records read per batch. */
@@ -104,8 +106,48 @@ export class InboundCycle {
     this.scope = {
       tenantId: job.tenantId, jobId: job.id, cycleId: this.cycleId, servicePrincipal: job.servicePrincipal,
       sourceSystem: source.systemName, targetSystem: AZURE_AD_DIRECTORY_NAME,
+      ...(settings.initiatedBy ? { initiatedBy: settings.initiatedBy } : {}),
     };
   }
+
+  /**
+   * provisionOnDemand: one record through the same path as a cycle's
+   * (match, scope, map, create or update, manager), then the reference pass
+   * (references waiting for this object are set). `outOfScope` (the source's
+   * OU/group scoping says no) skips it, saying why. Returns the record's
+   * trace and log entry; nothing is committed to the source's watermark.
+   */
+  async provisionOne(record: InboundRecord, outOfScope?: string): Promise<{ trace: ObjectTrace; entry: ProvisioningObjectSummary }> {
+    this.counters.imported++;
+    if (outOfScope) {
+      const type = this.source.objectType;
+      const trace = new ObjectTrace(type, record.anchor, record.displayName ?? '', TARGET_TYPE);
+      trace.step('import', 'EntryImportAdd', 'success', `Received ${type} '${record.anchor}' change of type (Add) from ${this.source.systemName}`, flatDetails(record.attributes));
+      trace.step('scoping', 'EntrySynchronizationScoping', 'skipped', `Determine if ${type} in scope by evaluating against each scoping filter`,
+        { 'Scoping filter evaluation passed': 'False', ScopeEvaluationResult: JSON.stringify({ reason: outOfScope }) });
+      trace.action = 'other';
+      trace.status = 'skipped';
+      trace.step('processing', 'EntrySynchronizationSkip', 'skipped',
+        `${type} '${record.displayName ?? record.anchor}' was skipped because it is out of the job's scope: ${outOfScope}.`, { SkipReason: 'NotEffectivelyEntitled' });
+      this.counters.skipped++;
+      this.record(trace);
+    } else {
+      const change: InboundChange = { kind: 'upsert', record };
+      await this.prefetch([change]);
+      this.counters.imported--;
+      await this.processChange(change);
+    }
+    const last = this.last!;
+    await this.flushLogs();
+    this.anchors.clear();
+    this.deps.target.reset();
+    await this.resolvePending(false);
+    await this.flushLogs();
+    return last;
+  }
+
+  /** The last entry recorded (provisionOnDemand's answer). */
+  private last: { trace: ObjectTrace; entry: ProvisioningObjectSummary } | undefined;
 
   async run(): Promise<InboundCycleResult> {
     const timeBegan = this.deps.clock.now();
@@ -140,6 +182,7 @@ export class InboundCycle {
     entry.targetSystem.id = randomUUID();
     if (changeId) entry.changeId = changeId;
     this.entries.push(entry);
+    this.last = { trace, entry };
     if (trace.status === 'failure') this.counters.failed++;
     return entry;
   }

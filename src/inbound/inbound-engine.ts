@@ -6,7 +6,9 @@
  * in the job status as Graph shows it. SyncEngine.runCycle hands inbound
  * jobs here, so the runner schedules them like any job.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { isLdapSourceError } from '../connectors/ldap/errors.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/time.ts';
 import { NEVER } from '../util/time.ts';
@@ -26,6 +28,12 @@ import type { StagingStore } from './staging.ts';
 import { InboundCycle } from './cycle.ts';
 import type { InboundCycleResult } from './cycle.ts';
 import { CachingTarget } from './directory-target.ts';
+import { errors } from '../errors/graph-error.ts';
+import { SlidingWindowLimiter } from '../logs/rate-limit.ts';
+import type { RateLimit } from '../logs/rate-limit.ts';
+import { ON_DEMAND_RATE_LIMIT, answer, hasControl } from '../engine/on-demand.ts';
+import type { Initiator, OnDemandRequest, OnDemandResponse } from '../engine/on-demand.ts';
+import { ObjectTrace } from '../engine/log-entry.ts';
 
 export interface InboundEngineDeps {
   store: Store;
@@ -41,6 +49,8 @@ export interface InboundEngineDeps {
   sources?: InboundSourceFactory[];
   /** Records read per batch (default 200). */
   batchSize?: number;
+  /** provisionOnDemand requests per job per window (default Graph's 5 per 10 s). */
+  onDemandRateLimit?: RateLimit;
 }
 
 /** Is this job an inbound one (its template's factory is inbound)? */
@@ -57,15 +67,43 @@ export function compileInboundMapping(schema: SynchronizationSchemaT): CompiledO
   return compileObjectMapping(om, 'User', target);
 }
 
+/** provisionOnDemand's body for an inbound job: one parameter naming a rule of the job, one user subject. */
+function checkSubject(job: JobRecord, request: OnDemandRequest): string {
+  const params = request.parameters ?? [];
+  if (params.length !== 1) throw errors.badRequest(`provisionOnDemand takes exactly one entry in 'parameters' (got ${params.length}).`, 'parameters');
+  const p = params[0]!;
+  if (!p.ruleId || !(job.schema.synchronizationRules ?? []).some((r) => r.id === p.ruleId)) {
+    // The wording of the real service's answer (graph-sync-api.md §2.3).
+    throw errors.requestParameterInvalid(
+      `The request identified this synchronization job: ${job.id}.  The request also identified this synchronization rule: ${p.ruleId ?? ''}.  However, the job does not include the rule.`,
+      'parameters[0].ruleId',
+    );
+  }
+  const subjects = p.subjects ?? [];
+  if (subjects.length !== 1) throw errors.badRequest(`provisionOnDemand takes exactly one subject (got ${subjects.length}).`, 'parameters[0].subjects');
+  const s = subjects[0]!;
+  if (!s.objectTypeName || !/^user$/i.test(s.objectTypeName)) {
+    throw errors.badRequest(`objectTypeName '${s.objectTypeName ?? ''}' is not supported for this job; use user (the subject's objectId is its distinguished name).`,
+      'parameters[0].subjects[0].objectTypeName');
+  }
+  const id = s.objectId?.trim();
+  if (!id || id.length > 2048 || hasControl(id)) throw errors.badRequest(`'${s.objectId ?? ''}' is not a valid objectId: give the user's distinguished name (or its anchor).`, 'parameters[0].subjects[0].objectId');
+  if (s.links && (s.links.members?.length || s.links.manager || s.links.owners?.length)) {
+    throw errors.badRequest('links are not supported for a user subject: its manager is read from the source.', 'parameters[0].subjects[0].links');
+  }
+  return id;
+}
+
 function setting(job: JobRecord, name: string): string | undefined {
   return job.settings.find((s) => s.name.toLowerCase() === name.toLowerCase())?.value ?? undefined;
 }
 
 export class InboundEngine {
   private readonly compiled = new Map<string, { version: string; mapping: CompiledObjectMapping }>();
-
+  private readonly onDemandLimiter: SlidingWindowLimiter;
 
   constructor(private readonly deps: InboundEngineDeps) {
+    this.onDemandLimiter = new SlidingWindowLimiter(deps.onDemandRateLimit ?? ON_DEMAND_RATE_LIMIT, deps.clock);
     deps.sync.events.on('job', (e) => {
       if (e.kind !== 'deleted') return;
       this.compiled.delete(e.jobId);
@@ -153,6 +191,69 @@ export class InboundEngine {
       throw e;
     } finally {
       await source?.close?.();
+    }
+  }
+
+  /**
+   * provisionOnDemand for AD2AADProvisioning jobs: the subject's objectId is
+   * a DN (Entra's form) or the anchor; the entry is read now with the
+   * connector, its scope evaluated (out of scope: a skipped result saying
+   * why), and it goes through the cycle's record path (match, map, create or
+   * update, manager, reference pass) with its log entry. The answer has the
+   * outbound provisionOnDemand's shape. API-driven jobs refuse it, as Entra
+   * does (API-CONFIG: "Provision on demand is not supported").
+   */
+  async provisionOnDemand(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse> {
+    if (job.templateId.toLowerCase() === API2AAD_FACTORY_TAG.toLowerCase()) {
+      throw errors.badRequest(`Provision on demand is not supported for API-driven provisioning jobs ('${job.templateId}'), as in Microsoft Entra: `
+        + 'send the record with bulkUpload instead; uploads are processed within seconds.', 'jobId');
+    }
+    const wait = this.onDemandLimiter.take(job.id);
+    if (wait !== undefined) throw errors.tooManyRequests(wait);
+    const objectId = checkSubject(job, request);
+    const sp = await this.deps.applications.getServicePrincipal(job.spId);
+    const secrets = await this.deps.sync.readSecrets(job.spId);
+    const source = this.sourceOf(job, secrets as Record<string, string | undefined>);
+    const systems = { source: source.systemName, target: AZURE_AD_DIRECTORY_NAME };
+    const start = this.deps.clock.now().toISOString();
+    try {
+      if (!source.readSubject) throw errors.badRequest(`The source connector of '${job.templateId}' jobs cannot read a single object: provision on demand is not available.`, 'jobId');
+      const mapping = this.mappingOf(job);
+      const cycle = new InboundCycle(
+        { store: this.deps.store, target: new CachingTarget(this.deps.directory), logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
+        { id: job.id, tenantId: this.deps.tenant.id, defaultDomain: this.deps.tenant.domain, servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId } },
+        source,
+        mapping,
+        {
+          absentActiveMeansUnchanged: (setting(job, ABSENT_ACTIVE_SETTING) ?? '').toLowerCase() === 'true', batchSize: 1,
+          initiatedBy: { id: initiator.id, displayName: initiator.displayName, initiatorType: 'application' },
+        },
+      );
+      let subject;
+      try {
+        subject = await source.readSubject(objectId);
+      } catch (e) {
+        if (!isLdapSourceError(e)) throw e;
+        // The source cannot be read (server down, credentials refused): the answer says so, as the outbound connection test does.
+        const trace = new ObjectTrace(source.objectType, objectId, objectId, 'User');
+        trace.fail(e.code, e.message);
+        trace.step('import', 'EntryImportAdd', 'failure', `Provisio could not read '${objectId}' from ${source.systemName}: ${e.message}`, { ErrorCode: e.code });
+        const entry = trace.toEntry({
+          tenantId: this.deps.tenant.id, jobId: job.id, cycleId: randomUUID(), servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId },
+          sourceSystem: source.systemName, targetSystem: AZURE_AD_DIRECTORY_NAME, initiatedBy: { id: initiator.id, displayName: initiator.displayName, initiatorType: 'application' },
+        }, this.deps.clock.now());
+        await this.deps.logs.write([entry]);
+        return answer({ trace, entry, start, end: this.deps.clock.now().toISOString() }, [], systems);
+      }
+      if (!subject) {
+        throw errors.requestParameterInvalid(`The user '${objectId}' does not exist in ${source.systemName}: no user entry has that ${objectId.includes('=') ? 'distinguished name' : 'anchor'}.`,
+          'parameters[0].subjects[0].objectId');
+      }
+      const r = await cycle.provisionOne(subject.record, subject.outOfScope);
+      this.deps.logger.info({ jobId: job.id, subject: subject.name, status: r.trace.status }, 'inbound provisionOnDemand');
+      return answer({ ...r, start, end: this.deps.clock.now().toISOString() }, [], systems);
+    } finally {
+      await source.close?.();
     }
   }
 

@@ -27,7 +27,7 @@
  *   sweep), unless it saw no user at all.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { InboundBatch, InboundChange, InboundRecord, InboundSource, InboundSourceFactory, InboundValue } from './port.ts';
+import type { InboundBatch, InboundChange, InboundRecord, InboundSource, InboundSourceFactory, InboundSubject, InboundValue } from './port.ts';
 import { LdapSource, type LdapImport } from '../connectors/ldap/source.ts';
 import { ldapSourceOptionsFromSecrets } from '../connectors/ldap/secrets.ts';
 import { isLdapSourceError } from '../connectors/ldap/errors.ts';
@@ -187,6 +187,30 @@ export class LdapInboundSource implements InboundSource {
         + '(check the base DN, the scope and the bind account\'s read rights).');
     }
     return gone.map((anchor) => ({ kind: 'delete' as const, anchor }));
+  }
+
+  /**
+   * provisionOnDemand's subject: a DN (Entra's form for AD2AAD jobs), or the
+   * anchor (objectGUID / entryUUID), optionally prefixed `uuid:`. Scope is
+   * evaluated and reported, not applied here.
+   */
+  async readSubject(objectId: string): Promise<InboundSubject | undefined> {
+    const id = objectId.trim();
+    const anchor = /^uuid:/i.test(id) ? id.slice(5) : id;
+    const entry = id.includes('=') ? await this.source.readByDn(id) : await this.source.readByAnchor(anchor);
+    if (!entry || entry.objectClass !== 'user') return undefined;
+    const scope = this.source.options.scope;
+    let outOfScope: string | undefined;
+    if (!(await this.source.isInScope(entry))) {
+      const containers = scope?.containerFilter?.includedContainers ?? [];
+      const groups = scope?.groupFilter?.includedGroups ?? [];
+      outOfScope = containers.length
+        ? `its DN is not under any of the rule's included containers (${containers.join('; ')})`
+        : groups.length ? `it is not a direct member of any of the rule's included groups (${groups.join('; ')})` : 'it is outside the search base';
+    }
+    const [change] = await this.toChanges([{ kind: 'upsert', entry }]);
+    if (change?.kind !== 'upsert') return undefined;
+    return { objectType: entry.objectClass, name: entry.dn, record: change.record, ...(outOfScope ? { outOfScope } : {}) };
   }
 
   private async managerAnchor(dn: string): Promise<string | null> {
