@@ -20,7 +20,7 @@ import type { ProvisioningLogSink } from '../engine/log-entry.ts';
 import { compileObjectMapping } from '../engine/mapping-plan.ts';
 import type { CompiledObjectMapping } from '../engine/mapping-plan.ts';
 import { parseResetScope } from '../sync/job-model.ts';
-import { AZURE_AD_DIRECTORY_NAME, AZURE_AD_USER_OBJECT } from '../sync/templates/azure-ad-directory.ts';
+import { AZURE_AD_DIRECTORY_NAME, AZURE_AD_GROUP_OBJECT, AZURE_AD_USER_OBJECT } from '../sync/templates/azure-ad-directory.ts';
 import { ABSENT_ACTIVE_SETTING, API2AAD_FACTORY_TAG, INBOUND_FACTORY_TAGS } from '../sync/templates/inbound.ts';
 import type { InboundSource, InboundSourceFactory } from './port.ts';
 import { StagedApiSource } from './staging.ts';
@@ -67,6 +67,15 @@ export function compileInboundMapping(schema: SynchronizationSchemaT): CompiledO
   return compileObjectMapping(om, 'User', target);
 }
 
+/** The inbound rule's group mapping (AD2AAD `group` → `Group`), if the rule has an enabled one. */
+export function compileInboundGroupMapping(schema: SynchronizationSchemaT): CompiledObjectMapping | undefined {
+  const rule = (schema.synchronizationRules ?? []).find((r) => r.targetDirectoryName === AZURE_AD_DIRECTORY_NAME && r.sourceDirectoryName !== AZURE_AD_DIRECTORY_NAME);
+  const om = rule?.objectMappings?.find((m) => m.enabled !== false && m.targetObjectName === AZURE_AD_GROUP_OBJECT);
+  if (!rule || !om) return undefined;
+  const target = schema.directories?.find((d) => d.name === AZURE_AD_DIRECTORY_NAME)?.objects?.find((o) => o.name === AZURE_AD_GROUP_OBJECT);
+  return compileObjectMapping(om, 'Group', target);
+}
+
 /** provisionOnDemand's body for an inbound job: one parameter naming a rule of the job, one user subject. */
 function checkSubject(job: JobRecord, request: OnDemandRequest): string {
   const params = request.parameters ?? [];
@@ -99,7 +108,7 @@ function setting(job: JobRecord, name: string): string | undefined {
 }
 
 export class InboundEngine {
-  private readonly compiled = new Map<string, { version: string; mapping: CompiledObjectMapping }>();
+  private readonly compiled = new Map<string, { version: string; mapping: CompiledObjectMapping; groups: CompiledObjectMapping | undefined }>();
   private readonly onDemandLimiter: SlidingWindowLimiter;
 
   constructor(private readonly deps: InboundEngineDeps) {
@@ -125,12 +134,18 @@ export class InboundEngine {
   }
 
   private mappingOf(job: JobRecord): CompiledObjectMapping {
+    return this.mappingsOf(job).mapping;
+  }
+
+  /** The user mapping and (AD2AAD) the group mapping, compiled once per schema version. */
+  private mappingsOf(job: JobRecord): { mapping: CompiledObjectMapping; groups: CompiledObjectMapping | undefined } {
     const hit = this.compiled.get(job.id);
-    if (hit && hit.version === (job.schema.version ?? '')) return hit.mapping;
+    if (hit && hit.version === (job.schema.version ?? '')) return hit;
     const mapping = compileInboundMapping(job.schema);
     if (!mapping) throw new Error(`The job's schema has no enabled object mapping into '${AZURE_AD_DIRECTORY_NAME}' '${AZURE_AD_USER_OBJECT}'.`);
-    this.compiled.set(job.id, { version: job.schema.version ?? '', mapping });
-    return mapping;
+    const entry = { version: job.schema.version ?? '', mapping, groups: compileInboundGroupMapping(job.schema) };
+    this.compiled.set(job.id, entry);
+    return entry;
   }
 
   private sourceOf(job: JobRecord, secrets: Record<string, string | undefined>): InboundSource {
@@ -179,7 +194,10 @@ export class InboundEngine {
         { id: job.id, tenantId: this.deps.tenant.id, defaultDomain: this.deps.tenant.domain, servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId } },
         source,
         this.mappingOf(job),
-        { absentActiveMeansUnchanged: (setting(job, ABSENT_ACTIVE_SETTING) ?? '').toLowerCase() === 'true', batchSize: this.deps.batchSize ?? 200 },
+        {
+          absentActiveMeansUnchanged: (setting(job, ABSENT_ACTIVE_SETTING) ?? '').toLowerCase() === 'true', batchSize: this.deps.batchSize ?? 200,
+          ...(this.mappingsOf(job).groups ? { groupMapping: this.mappingsOf(job).groups } : {}),
+        },
       );
       const result = await cycle.run();
       await this.recordSuccess(job, result);
@@ -295,7 +313,10 @@ export class InboundEngine {
         progress: [{ completedUnits: r.counters.imported, totalUnits: r.counters.imported, units: 'objects', progressObservationDateTime: now }],
         steadyStateFirstAchievedTime: steady && j.status.steadyStateFirstAchievedTime === NEVER ? now : j.status.steadyStateFirstAchievedTime,
         steadyStateLastAchievedTime: steady ? now : j.status.steadyStateLastAchievedTime,
-        synchronizedEntryCountByType: [{ key: 'User to User', value: r.linked }],
+        synchronizedEntryCountByType: [
+          { key: 'User to User', value: r.linked },
+          ...(r.linkedGroups > 0 || this.compiled.get(job.id)?.groups ? [{ key: 'Group to Group', value: r.linkedGroups }] : []),
+        ],
       },
     }));
   }

@@ -124,6 +124,27 @@ export class LdapJobState {
   }
 }
 
+/**
+ * Turns an LDAP group entry into an inbound record: `objectGUID` = the
+ * anchor, `distinguishedName`, `cn`, `displayName`, `description`,
+ * `sAMAccountName`, `mail`, `mailNickname` (first values), and `member` = the
+ * anchors of its members (`member` and `uniqueMember` DNs resolved by the
+ * caller; members that are no user or group in the directory are left out).
+ */
+export function ldapGroupToRecord(entry: LdapEntry, opts: { domain?: string; memberAnchors: readonly string[] }): InboundRecord {
+  const attributes: Record<string, InboundValue> = {};
+  for (const [k, v] of Object.entries(entry.attributes)) {
+    const lower = k.toLowerCase();
+    if (lower === 'member' || lower === 'uniquemember') continue;
+    attributes[k] = v[0] ?? null;
+  }
+  attributes.objectGUID = entry.anchor;
+  attributes.distinguishedName = entry.dn;
+  if (opts.domain) attributes.domain = opts.domain;
+  attributes.member = [...opts.memberAnchors];
+  return { anchor: entry.anchor, displayName: entry.dn, objectType: 'group', attributes };
+}
+
 /** Turns an LDAP user entry into an inbound record (see the header for the names). */
 export function ldapEntryToRecord(entry: LdapEntry, opts: { domain?: string; managerAnchor?: string | null }): InboundRecord {
   const attributes: Record<string, InboundValue> = {};
@@ -244,7 +265,7 @@ export class LdapInboundSource implements InboundSource {
     const gone = [...(await this.opts.linkedAnchors())].filter((a) => !seen.has(a.toLowerCase()));
     if (gone.length && seen.size === 0) {
       // A wrong base, scope or missing read right looks like an empty directory: never delete everyone for it.
-      throw new Error(`The full import from ${this.systemName} found no users: refusing to delete the ${gone.length} users linked to this job `
+      throw new Error(`The full import from ${this.systemName} found no users: refusing to delete the ${gone.length} users and groups linked to this job `
         + '(check the base DN, the scope and the bind account\'s read rights).');
     }
     return gone.map((anchor) => ({ kind: 'delete' as const, anchor }));
@@ -274,7 +295,8 @@ export class LdapInboundSource implements InboundSource {
     return { objectType: entry.objectClass, name: entry.dn, record: change.record, ...(outOfScope ? { outOfScope } : {}) };
   }
 
-  private async managerAnchor(dn: string): Promise<string | null> {
+  /** The anchor of the user or group at `dn` (null: none), from what the import showed, else read (cached per cycle). */
+  private async dnAnchor(dn: string): Promise<string | null> {
     const key = normalizeDn(dn);
     if (this.anchorsByDn.has(key)) return this.anchorsByDn.get(key)!;
     const e = await this.source.readByDn(dn);
@@ -290,9 +312,18 @@ export class LdapInboundSource implements InboundSource {
         out.push({ kind: 'delete', anchor: c.anchor, ...(c.dn ? { displayName: c.dn } : {}) });
         continue;
       }
-      if (c.entry.objectClass !== 'user') continue;
+      if (c.entry.objectClass === 'group') {
+        const dns = [...attributeValues(c.entry, 'member'), ...attributeValues(c.entry, 'uniqueMember')];
+        const anchors: string[] = [];
+        for (const dn of dns) {
+          const a = await this.dnAnchor(dn);
+          if (a && !anchors.includes(a)) anchors.push(a);
+        }
+        out.push({ kind: 'upsert', record: ldapGroupToRecord(c.entry, { domain: this.opts.domain, memberAnchors: anchors }) });
+        continue;
+      }
       const manager = attributeValues(c.entry, 'manager')[0];
-      out.push({ kind: 'upsert', record: ldapEntryToRecord(c.entry, { domain: this.opts.domain, managerAnchor: manager ? await this.managerAnchor(manager) : undefined }) });
+      out.push({ kind: 'upsert', record: ldapEntryToRecord(c.entry, { domain: this.opts.domain, managerAnchor: manager ? await this.dnAnchor(manager) : undefined }) });
     }
     return out;
   }
@@ -336,7 +367,7 @@ export function ldapInboundSourceFactory(opts: LdapInboundSourceFactoryOptions =
       const pending = (job as { pendingResetScope?: string | null }).pendingResetScope;
       const state = new LdapJobState(states, job.id, pending !== undefined && pending !== null && parseResetScope(pending).has('Watermark'));
       const options = ldapSourceOptionsFromSecrets(secrets, opts.scopeOf?.(job.id) ?? scopeFromSchema(job), {
-        objectTypes: ['user'], anchorStore: state.anchorStore, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
+        objectTypes: ['user', 'group'], anchorStore: state.anchorStore, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
       });
       const domainSecret = secrets.Domain?.trim();
       let domain: string | undefined = domainSecret;

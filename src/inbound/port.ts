@@ -30,6 +30,12 @@ export interface InboundRecord {
   anchor: string;
   /** What the log shows as the record's name (DN, userName); optional. */
   displayName?: string;
+  /**
+   * The source object type when the source serves several (`user`, `group`);
+   * absent: the source's {@link InboundSource.objectType}. A `group` record's
+   * members attribute holds the members' anchors.
+   */
+  objectType?: string;
   attributes: Record<string, InboundValue>;
   /**
    * Problems the source already found in this record (a wrong type, a

@@ -18,6 +18,8 @@ import { BASE_DN, READER_DN, READER_PASSWORD, slapdSkipReason, startSlapd, type 
 import { normalizeDn } from '../../src/connectors/ldap/dn.ts';
 
 const PEOPLE = 150;
+/** The generated directory's groupOfNames groups (one per OU, g-pilot, g-leads): imported with the people. */
+const GROUPS = 7;
 const SALES = `ou=Sales,ou=People,${BASE_DN}`;
 
 interface DirectoryUserView {
@@ -65,6 +67,26 @@ async function scope(w: World, ous: string[]): Promise<void> {
   const schema = (await w.services.sync.findJob(w.jobId))!.schema;
   for (const r of schema.synchronizationRules ?? []) r.containerFilter = { includedContainers: ous };
   await w.services.sync.putJobSchema(w.spId, w.jobId, schema);
+}
+
+interface GroupView { id: string; description: string | null; securityEnabled: boolean; members: Set<string> }
+
+/** The directory's groups by display name, with their direct members' ids. */
+async function groupsByName(services: Services): Promise<Map<string, GroupView>> {
+  const out = new Map<string, GroupView>();
+  const page = await services.directory.listGroups({ top: 999 } as Parameters<Services['directory']['listGroups']>[0]);
+  for (const g of page.items) {
+    const members = new Set<string>();
+    let after: string | undefined;
+    for (;;) {
+      const p = await services.directory.listLinks(g.id, 'member', 999, after);
+      for (const o of p.items) members.add(o.kind === 'user' ? o.user.id : o.group.id);
+      if (!p.next) break;
+      after = p.next;
+    }
+    out.set(g.displayName ?? g.id, { id: g.id, description: g.description, securityEnabled: g.securityEnabled, members });
+  }
+  return out;
 }
 
 async function users(services: Services): Promise<Map<string, DirectoryUserView>> {
@@ -126,8 +148,66 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
     };
     assert.equal(await imported(), 0);
     await services.sync.restartJob(w.spId, jobId, 'Watermark');
-    assert.equal(await imported(), PEOPLE - 1);
+    assert.equal(await imported(), PEOPLE - 1 + GROUPS);
     assert.equal((await users(services)).size, PEOPLE - 1);
+  });
+
+  test('groups: the 7 groups arrive with their members (users and a nested group); membership changes and a group delete flow on the next delta', async (t) => {
+    if (skip) return t.skip(skip);
+    const w = await world();
+    worlds.push(w);
+    const { s, services, jobId } = w;
+    await services.engine.runCycle(jobId);
+    const byDn = await users(services);
+    const cycle1 = await groupsByName(services);
+    assert.equal(cycle1.size, GROUPS);
+    const cn = (dn: string) => /^cn=([^,]+)/i.exec(dn)![1]!;
+    // Every group's members are the directory objects its member DNs became (g-leads holds g-pilot, a group).
+    const expected = (dn: string, members: readonly string[]) => new Set(members.map((m) => (m === s.dataset.groups.pilot ? cycle1.get('g-pilot')!.id : byDn.get(normalizeDn(m))!.id)));
+    for (const [ou, dn] of s.dataset.groups.byOu) {
+      const g = cycle1.get(cn(dn))!;
+      assert.ok(g, `group of ${ou}`);
+      assert.deepEqual(g.members, expected(dn, s.dataset.byOu.get(ou)!), `members of ${cn(dn)}`);
+      assert.equal(g.members.size, PEOPLE / 5);
+      assert.equal(g.securityEnabled, true);
+    }
+    assert.deepEqual(cycle1.get('g-pilot')!.members, expected(s.dataset.groups.pilot, s.dataset.pilotMembers));
+    assert.equal(cycle1.get('g-pilot')!.description, 'Pilot users');
+    const heads = [...s.dataset.byOu.values()].map((m) => m[0]!);
+    assert.deepEqual(cycle1.get('g-leads')!.members, expected(s.dataset.groups.leads, [...heads, s.dataset.groups.pilot]));
+    let job = await services.sync.findJob(jobId);
+    assert.deepEqual(job?.status.synchronizedEntryCountByType, [{ key: 'User to User', value: PEOPLE }, { key: 'Group to Group', value: GROUPS }]);
+
+    // In LDAP: someone leaves g-sales, someone joins g-pilot, g-marketing is deleted.
+    const admin = await s.admin();
+    const sales = s.dataset.groups.byOu.get('Sales')!;
+    const leaver = s.dataset.byOu.get('Sales')![7]!;
+    const joiner = s.dataset.byOu.get('Finance')![4]!;
+    assert.ok(!s.dataset.pilotMembers.includes(joiner));
+    await admin.modify(sales, new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [leaver] }) }));
+    await admin.modify(s.dataset.groups.pilot, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [joiner] }) }));
+    await admin.del(s.dataset.groups.byOu.get('Marketing')!);
+    await services.engine.runCycle(jobId);
+    job = await services.sync.findJob(jobId);
+    assert.equal(job?.status.lastExecution?.countImported, 3, 'a delta: the two groups changed and the one deleted');
+    const cycle2 = await groupsByName(services);
+    assert.equal(cycle2.size, GROUPS - 1);
+    assert.equal(cycle2.has('g-marketing'), false, 'the deleted group left the directory');
+    assert.equal(cycle2.get('g-sales')!.id, cycle1.get('g-sales')!.id);
+    assert.equal(cycle2.get('g-sales')!.members.has(byDn.get(normalizeDn(leaver))!.id), false, 'the leaver was removed');
+    assert.equal(cycle2.get('g-sales')!.members.size, PEOPLE / 5 - 1);
+    assert.equal(cycle2.get('g-pilot')!.members.has(byDn.get(normalizeDn(joiner))!.id), true, 'the joiner was added');
+    assert.equal(cycle2.get('g-pilot')!.members.size, s.dataset.pilotMembers.length + 1);
+    assert.equal(cycle2.get('g-leads')!.members.size, 6, 'unchanged');
+
+    // A new person and a new group that lists them in the same delta: the group arrives with its member.
+    const newcomer = `uid=newcomer,ou=Support,ou=People,${BASE_DN}`;
+    await admin.add(newcomer, { objectClass: 'inetOrgPerson', uid: 'newcomer', cn: 'New Comer', sn: 'Comer', displayName: 'New Comer' });
+    await admin.add(`cn=g-new,ou=Groups,${BASE_DN}`, { objectClass: 'groupOfNames', cn: 'g-new', member: [newcomer, s.dataset.personDns[0]!] });
+    await services.engine.runCycle(jobId);
+    const cycle3 = await groupsByName(services);
+    const added = (await users(services)).get(normalizeDn(newcomer))!;
+    assert.deepEqual(cycle3.get('g-new')!.members, new Set([added.id, byDn.get(normalizeDn(s.dataset.personDns[0]!))!.id]));
   });
 
   test("OU scoping from the job's rule: only Sales; moving out of Sales removes the user", async (t) => {
@@ -155,7 +235,7 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
       await w.services.engine.runCycle(w.jobId);
       return (await w.services.sync.findJob(w.jobId))?.status.lastExecution?.countImported;
     };
-    assert.equal(await imported(), PEOPLE);
+    assert.equal(await imported(), PEOPLE + GROUPS);
     const admin = await w.s.admin();
     const changed = w.s.dataset.personDns[30]!;
     const gone = w.s.dataset.personDns[20]!;
@@ -170,7 +250,7 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
     // A restart with resetScope Full clears the durable watermark: a full import, in this process or the next.
     await w.services.sync.restartJob(w.spId, w.jobId, 'Full');
     await w.reopen();
-    assert.equal(await imported(), PEOPLE - 1);
+    assert.equal(await imported(), PEOPLE - 1 + GROUPS);
     assert.equal(await imported(), 0);
   });
 
@@ -182,7 +262,7 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
       await w.services.engine.runCycle(w.jobId);
       return (await w.services.sync.findJob(w.jobId))?.status.lastExecution?.countImported;
     };
-    assert.equal(await imported(), PEOPLE);
+    assert.equal(await imported(), PEOPLE + GROUPS);
     const admin = await w.s.admin();
     const gone = w.s.dataset.personDns[40]!;
     await admin.del(gone);
@@ -215,7 +295,7 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
 
     // A scope with no users in it (a mistake, or a base the account cannot read) must not empty the directory.
     await scope(w, [`ou=Service,${BASE_DN}`]);
-    await assert.rejects(w.services.engine.runCycle(w.jobId), /found no users: refusing to delete the 149 users/);
+    await assert.rejects(w.services.engine.runCycle(w.jobId), /found no users: refusing to delete the 156 users and groups/);
     byDn = await users(w.services);
     assert.equal(byDn.size, PEOPLE - 1);
   });

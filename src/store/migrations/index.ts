@@ -11,6 +11,7 @@ import * as m0004 from './0004_engine.ts';
 import * as m0005 from './0005_directory_storage.ts';
 import * as m0006 from './0006_app_instances.ts';
 import * as m0008 from './0008_inbound.ts';
+import * as m0009 from './0009_inbound_state.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0005_directory_storage': m0005,
   '0006_app_instances': m0006,
   '0008_inbound': m0008,
+  '0009_inbound_state': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
