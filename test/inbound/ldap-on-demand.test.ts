@@ -34,6 +34,8 @@ const CASES = [
   'provisionOnDemand of an AD2AAD job with a rule the job lacks',
   'provisionOnDemand of an AD2AAD job for a group',
   'provisionOnDemand of an API2AAD job',
+  'provisionOnDemand of an AD2AAD job beyond its rate limit',
+  'provisionOnDemand of an AD2AAD job whose LDAP server is unreachable',
 ];
 
 describe('provisionOnDemand for AD2AADProvisioning jobs, against a real slapd', () => {
@@ -221,6 +223,43 @@ describe('provisionOnDemand for AD2AADProvisioning jobs, against a real slapd', 
     assert.equal(res.status, 400);
     const body = (await res.json()) as GraphErrorBody;
     assert.match(body.error.message, /^Provision on demand is not supported for API-driven provisioning jobs \('API2AAD'\), as in Microsoft Entra/);
+  });
+
+  test('provisionOnDemand of an AD2AAD job beyond its rate limit', async (t) => {
+    if (skip) return t.skip(skip);
+    later();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await pod(`uid=nobody${i},${BASE_DN}`);
+      statuses.push(res.status);
+      await res.body?.cancel();
+    }
+    assert.deepEqual(statuses, [400, 400, 400, 400, 400], 'five calls are answered (here: the DN does not exist)');
+    const sixth = await pod(s.dataset.personDns[2]!);
+    assert.equal(sixth.status, 429);
+    const retryAfter = Number(sixth.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 10, `Retry-After ${retryAfter}`);
+    assert.equal(((await sixth.json()) as GraphErrorBody).error.code, 'TooManyRequests');
+  });
+
+  test('provisionOnDemand of an AD2AAD job whose LDAP server is unreachable', async (t) => {
+    if (skip) return t.skip(skip);
+    later();
+    // Another application whose Server is a closed loopback port.
+    const inst = await server.api(`/v1.0/applicationTemplates/${AD2AAD_APPLICATION_TEMPLATE_ID}/instantiate`, { method: 'POST', json: { displayName: 'Down LDAP' } });
+    const sp = ((await inst.json()) as { servicePrincipal: { id: string } }).servicePrincipal.id;
+    const job = ((await (await server.api(`/v1.0/servicePrincipals/${sp}/synchronization/jobs`, { method: 'POST', json: { templateId: 'AD2AADProvisioning' } })).json()) as { id: string }).id;
+    await server.api(`/v1.0/servicePrincipals/${sp}/synchronization/secrets`, {
+      method: 'PUT', json: { value: [{ key: 'Server', value: 'ldap://127.0.0.1:1' }, { key: 'UserName', value: READER_DN }, { key: 'Password', value: READER_PASSWORD }] },
+    });
+    const res = await server.api(`/v1.0/servicePrincipals/${sp}/synchronization/jobs/${job}/provisionOnDemand`, {
+      method: 'POST', json: { parameters: [{ ruleId, subjects: [{ objectId: s.dataset.personDns[2]!, objectTypeName: 'user' }] }] },
+    });
+    const answer = await decoded(res);
+    assert.equal(answer.key.result, 'Failure');
+    assert.equal(answer.key.details.errorCode, 'LdapServerUnavailable');
+    assert.equal(answer.value.statusInfo.status, 'Failure');
+    assert.match(answer.value.provisioningSteps[0]!.description, /could not read .* from Active Directory: .*127\.0\.0\.1:1/);
   });
 
   test('docs/bad-inputs.md lists every AD2AADProvisioning case', () => {
