@@ -4,7 +4,7 @@
  * in; outbound's engine never runs an inbound job, so the row is the inbound
  * job's own). Its `cycle` JSON text gets an `inbound` member:
  * `{ "inbound": { "ldap": { "watermark": "<the connector's watermark>",
- * "anchors": [[anchor, dn], …] } } }` — the LDAP watermark is an opaque JSON
+ * "anchors": [[anchor, dn], …], "schemaVersion": "<the job schema's version>" } } }` — the LDAP watermark is an opaque JSON
  * string, too long and not numeric for the `watermark` column. Other members
  * of `cycle` are kept. Deleting the job deletes the row (SyncEngine.forget).
  */
@@ -13,7 +13,7 @@ import type { Clock } from '../util/time.ts';
 import type { LdapInboundState, LdapInboundStateStore } from './ldap-source.ts';
 
 interface InboundCycleJson {
-  inbound?: { ldap?: { watermark?: string | null; anchors?: [string, string][] | null } };
+  inbound?: { ldap?: { watermark?: string | null; anchors?: [string, string][] | null; schemaVersion?: string | null } };
   [other: string]: unknown;
 }
 
@@ -33,13 +33,13 @@ export function jobStateInboundStore(store: Store, clock: Clock): LdapInboundSta
     async load(jobId): Promise<LdapInboundState> {
       const row = await store.db.selectFrom('sync_job_state').select('cycle').where('job_id', '=', jobId).executeTakeFirst();
       const ldap = parse(row?.cycle).inbound?.ldap;
-      return { watermark: ldap?.watermark ?? null, anchors: ldap?.anchors ? new Map(ldap.anchors) : null };
+      return { watermark: ldap?.watermark ?? null, anchors: ldap?.anchors ? new Map(ldap.anchors) : null, schemaVersion: ldap?.schemaVersion ?? null };
     },
     async save(jobId, state): Promise<void> {
       await store.transaction(async (trx) => {
         const row = await trx.selectFrom('sync_job_state').select(['cycle', 'watermark']).where('job_id', '=', jobId).executeTakeFirst();
         const cycle = parse(row?.cycle);
-        cycle.inbound = { ...cycle.inbound, ldap: { watermark: state.watermark, anchors: state.anchors ? [...state.anchors] : null } };
+        cycle.inbound = { ...cycle.inbound, ldap: { watermark: state.watermark, anchors: state.anchors ? [...state.anchors] : null, schemaVersion: state.schemaVersion ?? null } };
         const text = JSON.stringify(cycle);
         const now = clock.now().toISOString();
         await trx.insertInto('sync_job_state').values({ job_id: jobId, watermark: row?.watermark ?? null, cycle: text, updated_at: now })

@@ -48,6 +48,13 @@ export interface LdapInboundState {
   watermark: string | null;
   /** The presence sweep's anchor set (anchor → DN) as of that watermark; null when the method needs none or none is known. */
   anchors: ReadonlyMap<string, string> | null;
+  /**
+   * The job schema's version the watermark was made under: after a PUT of the
+   * schema (a new version) the next cycle is a full import, so that every
+   * object is evaluated with the new mappings (as Entra re-evaluates every
+   * object after a schema change).
+   */
+  schemaVersion?: string | null;
 }
 
 /** Where AD2AAD jobs keep their state between cycles (durable: `jobStateInboundStore` in inbound-state.ts). */
@@ -62,7 +69,7 @@ export function memoryInboundStateStore(): LdapInboundStateStore {
   return {
     load: (jobId) => Promise.resolve(states.get(jobId) ?? { watermark: null, anchors: null }),
     save: (jobId, state) => {
-      states.set(jobId, { watermark: state.watermark, anchors: state.anchors ? new Map(state.anchors) : null });
+      states.set(jobId, { watermark: state.watermark, anchors: state.anchors ? new Map(state.anchors) : null, schemaVersion: state.schemaVersion ?? null });
       return Promise.resolve();
     },
   };
@@ -81,7 +88,13 @@ export class LdapJobState {
   private committedAnchors: ReadonlyMap<string, string> | null = null;
   private pendingAnchors: ReadonlyMap<string, string> | null = null;
 
-  constructor(private readonly store: LdapInboundStateStore, private readonly jobId: string, private readonly reset = false) {}
+  constructor(
+    private readonly store: LdapInboundStateStore,
+    private readonly jobId: string,
+    private readonly reset = false,
+    /** The job schema's current version (undefined: not checked). */
+    private readonly schemaVersion?: string,
+  ) {}
 
   private ensure(): Promise<void> {
     this.loaded ??= (async () => {
@@ -90,6 +103,8 @@ export class LdapJobState {
         return;
       }
       const s = await this.store.load(this.jobId);
+      // A watermark made under another schema version: a full import (nothing is written until it commits).
+      if (this.schemaVersion !== undefined && s.watermark !== null && (s.schemaVersion ?? null) !== this.schemaVersion) return;
       this.watermark = s.watermark;
       this.committedAnchors = s.anchors;
     })();
@@ -117,7 +132,7 @@ export class LdapJobState {
   async commit(watermark: string): Promise<void> {
     await this.ensure();
     const anchors = this.pendingAnchors ?? this.committedAnchors;
-    await this.store.save(this.jobId, { watermark, anchors });
+    await this.store.save(this.jobId, { watermark, anchors, ...(this.schemaVersion !== undefined ? { schemaVersion: this.schemaVersion } : {}) });
     this.watermark = watermark;
     this.committedAnchors = anchors;
     this.pendingAnchors = null;
@@ -365,7 +380,8 @@ export function ldapInboundSourceFactory(opts: LdapInboundSourceFactoryOptions =
       // A restart with resetScope Watermark (or Full, or none given) makes the next cycle a full import.
       // The engine hands over the job as read before it consumed the pending reset.
       const pending = (job as { pendingResetScope?: string | null }).pendingResetScope;
-      const state = new LdapJobState(states, job.id, pending !== undefined && pending !== null && parseResetScope(pending).has('Watermark'));
+      const version = (job as { schema?: { version?: string | null } }).schema?.version ?? '';
+      const state = new LdapJobState(states, job.id, pending !== undefined && pending !== null && parseResetScope(pending).has('Watermark'), version);
       const options = ldapSourceOptionsFromSecrets(secrets, opts.scopeOf?.(job.id) ?? scopeFromSchema(job), {
         objectTypes: ['user', 'group'], anchorStore: state.anchorStore, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
       });

@@ -252,6 +252,11 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
     await w.reopen();
     assert.equal(await imported(), PEOPLE - 1 + GROUPS);
     assert.equal(await imported(), 0);
+    // A new schema version (any PUT of the schema): every object is evaluated again, so the next cycle is a full import.
+    const schema = (await w.services.sync.findJob(w.jobId))!.schema;
+    await w.services.sync.putJobSchema(w.spId, w.jobId, schema);
+    assert.equal(await imported(), PEOPLE - 1 + GROUPS);
+    assert.equal(await imported(), 0);
   });
 
   test('presence sweep (no accesslog): the anchor set survives a restart, so the delta still sees deletes', async (t) => {
