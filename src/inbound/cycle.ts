@@ -148,8 +148,8 @@ export class InboundCycle {
   async provisionOne(record: InboundRecord, outOfScope?: string): Promise<{ trace: ObjectTrace; entry: ProvisioningObjectSummary }> {
     this.counters.imported++;
     if (outOfScope) {
-      const type = this.source.objectType;
-      const trace = new ObjectTrace(type, record.anchor, record.displayName ?? '', TARGET_TYPE);
+      const type = record.objectType ?? this.source.objectType;
+      const trace = new ObjectTrace(type, record.anchor, record.displayName ?? '', type === 'group' ? GROUP_TYPE : TARGET_TYPE);
       trace.step('import', 'EntryImportAdd', 'success', `Received ${type} '${record.anchor}' change of type (Add) from ${this.source.systemName}`, flatDetails(record.attributes));
       trace.step('scoping', 'EntrySynchronizationScoping', 'skipped', `Determine if ${type} in scope by evaluating against each scoping filter`,
         { 'Scoping filter evaluation passed': 'False', ScopeEvaluationResult: JSON.stringify({ reason: outOfScope }) });

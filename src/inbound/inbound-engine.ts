@@ -31,7 +31,8 @@ import { CachingTarget } from './directory-target.ts';
 import { errors } from '../errors/graph-error.ts';
 import { SlidingWindowLimiter } from '../logs/rate-limit.ts';
 import type { RateLimit } from '../logs/rate-limit.ts';
-import { ON_DEMAND_RATE_LIMIT, answer, hasControl } from '../engine/on-demand.ts';
+import { MAX_ON_DEMAND_MEMBERS, ON_DEMAND_RATE_LIMIT, answer, hasControl } from '../engine/on-demand.ts';
+import type { ObjectResult } from '../engine/on-demand.ts';
 import type { Initiator, OnDemandRequest, OnDemandResponse } from '../engine/on-demand.ts';
 import { ObjectTrace } from '../engine/log-entry.ts';
 
@@ -76,8 +77,15 @@ export function compileInboundGroupMapping(schema: SynchronizationSchemaT): Comp
   return compileObjectMapping(om, 'Group', target);
 }
 
-/** provisionOnDemand's body for an inbound job: one parameter naming a rule of the job, one user subject. */
-function checkSubject(job: JobRecord, request: OnDemandRequest): string {
+/** provisionOnDemand's subject of an inbound job: a user, or a group with up to 5 user members to provision with it. */
+interface InboundOnDemandSubject {
+  type: 'user' | 'group';
+  objectId: string;
+  members: string[];
+}
+
+/** provisionOnDemand's body for an inbound job: one parameter naming a rule of the job, one subject. */
+function checkSubject(job: JobRecord, request: OnDemandRequest): InboundOnDemandSubject {
   const params = request.parameters ?? [];
   if (params.length !== 1) throw errors.badRequest(`provisionOnDemand takes exactly one entry in 'parameters' (got ${params.length}).`, 'parameters');
   const p = params[0]!;
@@ -91,16 +99,31 @@ function checkSubject(job: JobRecord, request: OnDemandRequest): string {
   const subjects = p.subjects ?? [];
   if (subjects.length !== 1) throw errors.badRequest(`provisionOnDemand takes exactly one subject (got ${subjects.length}).`, 'parameters[0].subjects');
   const s = subjects[0]!;
-  if (!s.objectTypeName || !/^user$/i.test(s.objectTypeName)) {
-    throw errors.badRequest(`objectTypeName '${s.objectTypeName ?? ''}' is not supported for this job; use user (the subject's objectId is its distinguished name).`,
+  const type = /^user$/i.test(s.objectTypeName ?? '') ? 'user' : /^group$/i.test(s.objectTypeName ?? '') ? 'group' : undefined;
+  if (!type) {
+    throw errors.badRequest(`objectTypeName '${s.objectTypeName ?? ''}' is not supported for this job; use user or group (the subject's objectId is its distinguished name).`,
       'parameters[0].subjects[0].objectTypeName');
   }
-  const id = s.objectId?.trim();
-  if (!id || id.length > 2048 || hasControl(id)) throw errors.badRequest(`'${s.objectId ?? ''}' is not a valid objectId: give the user's distinguished name (or its anchor).`, 'parameters[0].subjects[0].objectId');
-  if (s.links && (s.links.members?.length || s.links.manager || s.links.owners?.length)) {
-    throw errors.badRequest('links are not supported for a user subject: its manager is read from the source.', 'parameters[0].subjects[0].links');
+  const idOf = (x: { objectId?: string | null }, where: string) => {
+    const id = x.objectId?.trim();
+    if (!id || id.length > 2048 || hasControl(id)) throw errors.badRequest(`'${x.objectId ?? ''}' is not a valid objectId: give the object's distinguished name (or its anchor).`, where);
+    return id;
+  };
+  const objectId = idOf(s, 'parameters[0].subjects[0].objectId');
+  if (s.links?.manager || s.links?.owners?.length) {
+    throw errors.badRequest('Only links.members is supported (for a group): a manager is read from the source.', 'parameters[0].subjects[0].links');
   }
-  return id;
+  const list = s.links?.members ?? [];
+  if (list.length && type !== 'group') throw errors.badRequest('links.members is for a group subject.', 'parameters[0].subjects[0].links.members');
+  if (list.length > MAX_ON_DEMAND_MEMBERS) {
+    throw errors.badRequest(`A group is provisioned on demand with at most ${MAX_ON_DEMAND_MEMBERS} members (got ${list.length}).`, 'parameters[0].subjects[0].links.members');
+  }
+  const members = list.map((m, i) => {
+    const where = `parameters[0].subjects[0].links.members[${i}]`;
+    if (!/^user$/i.test(m.objectTypeName ?? '')) throw errors.badRequest('Group members provisioned on demand must be users.', `${where}.objectTypeName`);
+    return idOf(m, `${where}.objectId`);
+  });
+  return { type, objectId, members: [...new Set(members)] };
 }
 
 function setting(job: JobRecord, name: string): string | undefined {
@@ -228,7 +251,8 @@ export class InboundEngine {
     }
     const wait = this.onDemandLimiter.take(job.id);
     if (wait !== undefined) throw errors.tooManyRequests(wait);
-    const objectId = checkSubject(job, request);
+    const subjectIn = checkSubject(job, request);
+    const objectId = subjectIn.objectId;
     const sp = await this.deps.applications.getServicePrincipal(job.spId);
     const secrets = await this.deps.sync.readSecrets(job.spId);
     const source = this.sourceOf(job, secrets as Record<string, string | undefined>);
@@ -236,7 +260,10 @@ export class InboundEngine {
     const start = this.deps.clock.now().toISOString();
     try {
       if (!source.readSubject) throw errors.badRequest(`The source connector of '${job.templateId}' jobs cannot read a single object: provision on demand is not available.`, 'jobId');
-      const mapping = this.mappingOf(job);
+      const { mapping, groups } = this.mappingsOf(job);
+      if (subjectIn.type === 'group' && !groups) {
+        throw errors.requestParameterInvalid('The job\'s rule has no enabled object mapping for groups, so they cannot be provisioned on demand.', 'parameters[0].subjects[0].objectTypeName');
+      }
       const cycle = new InboundCycle(
         { store: this.deps.store, target: new CachingTarget(this.deps.directory), logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
         { id: job.id, tenantId: this.deps.tenant.id, defaultDomain: this.deps.tenant.domain, servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId } },
@@ -244,12 +271,22 @@ export class InboundEngine {
         mapping,
         {
           absentActiveMeansUnchanged: (setting(job, ABSENT_ACTIVE_SETTING) ?? '').toLowerCase() === 'true', batchSize: 1,
+          ...(groups ? { groupMapping: groups } : {}),
           initiatedBy: { id: initiator.id, displayName: initiator.displayName, initiatorType: 'application' },
         },
       );
       let subject;
+      const memberSubjects = [];
       try {
         subject = await source.readSubject(objectId);
+        for (const [i, m] of subjectIn.members.entries()) {
+          const found = await source.readSubject(m);
+          if (found?.objectType !== 'user') {
+            throw errors.requestParameterInvalid(`The user '${m}' does not exist in ${source.systemName}: no user entry has that ${m.includes('=') ? 'distinguished name' : 'anchor'}.`,
+              `parameters[0].subjects[0].links.members[${i}].objectId`);
+          }
+          memberSubjects.push(found);
+        }
       } catch (e) {
         if (!isLdapSourceError(e)) throw e;
         // The source cannot be read (server down, credentials refused): the answer says so, as the outbound connection test does.
@@ -263,13 +300,20 @@ export class InboundEngine {
         await this.deps.logs.write([entry]);
         return answer({ trace, entry, start, end: this.deps.clock.now().toISOString() }, [], systems);
       }
-      if (!subject) {
-        throw errors.requestParameterInvalid(`The user '${objectId}' does not exist in ${source.systemName}: no user entry has that ${objectId.includes('=') ? 'distinguished name' : 'anchor'}.`,
+      if (subject?.objectType !== subjectIn.type) {
+        throw errors.requestParameterInvalid(`The ${subjectIn.type} '${objectId}' does not exist in ${source.systemName}: no ${subjectIn.type} entry has that ${objectId.includes('=') ? 'distinguished name' : 'anchor'}.`,
           'parameters[0].subjects[0].objectId');
       }
+      // A group's listed members first (so that the group finds them linked), then the subject.
+      const memberResults: ObjectResult[] = [];
+      for (const m of memberSubjects) {
+        const began = this.deps.clock.now().toISOString();
+        memberResults.push({ ...(await cycle.provisionOne(m.record, m.outOfScope)), start: began, end: this.deps.clock.now().toISOString() });
+      }
+      const began = this.deps.clock.now().toISOString();
       const r = await cycle.provisionOne(subject.record, subject.outOfScope);
       this.deps.logger.info({ jobId: job.id, subject: subject.name, status: r.trace.status }, 'inbound provisionOnDemand');
-      return answer({ ...r, start, end: this.deps.clock.now().toISOString() }, [], systems);
+      return answer({ ...r, start: subjectIn.members.length ? began : start, end: this.deps.clock.now().toISOString() }, memberResults, systems);
     } finally {
       await source.close?.();
     }

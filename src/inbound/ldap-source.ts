@@ -295,7 +295,7 @@ export class LdapInboundSource implements InboundSource {
     const id = objectId.trim();
     const anchor = /^uuid:/i.test(id) ? id.slice(5) : id;
     const entry = id.includes('=') ? await this.source.readByDn(id) : await this.source.readByAnchor(anchor);
-    if (!entry || entry.objectClass !== 'user') return undefined;
+    if (!entry) return undefined;
     const scope = this.source.options.scope;
     let outOfScope: string | undefined;
     if (!(await this.source.isInScope(entry))) {

@@ -32,7 +32,8 @@ interface GraphErrorBody { error: { code: string; message: string; target?: stri
 const CASES = [
   'provisionOnDemand of a DN that does not exist',
   'provisionOnDemand of an AD2AAD job with a rule the job lacks',
-  'provisionOnDemand of an AD2AAD job for a group',
+  'provisionOnDemand of an AD2AAD job with an unsupported objectTypeName',
+  'provisionOnDemand of an AD2AAD group with more than 5 members',
   'provisionOnDemand of an API2AAD job',
   'provisionOnDemand of an AD2AAD job beyond its rate limit',
   'provisionOnDemand of an AD2AAD job whose LDAP server is unreachable',
@@ -201,14 +202,52 @@ describe('provisionOnDemand for AD2AADProvisioning jobs, against a real slapd', 
     assert.match(body.error.message, /However, the job does not include the rule\./);
   });
 
-  test('provisionOnDemand of an AD2AAD job for a group', async (t) => {
+  test('provisionOnDemand of an AD2AAD job with an unsupported objectTypeName', async (t) => {
     if (skip) return t.skip(skip);
     later();
-    const res = await pod(s.dataset.groups.pilot, 'Group');
+    const res = await pod(s.dataset.personDns[1]!, 'Worker');
     assert.equal(res.status, 400);
     const body = (await res.json()) as GraphErrorBody;
     assert.equal(body.error.code, 'Request_BadRequest');
-    assert.match(body.error.message, /objectTypeName 'Group' is not supported for this job/);
+    assert.match(body.error.message, /objectTypeName 'Worker' is not supported for this job; use user or group/);
+  });
+
+  test('provisionOnDemand of an AD2AAD group with more than 5 members', async (t) => {
+    if (skip) return t.skip(skip);
+    later();
+    const members = s.dataset.personDns.slice(0, 6).map((objectId) => ({ objectId, objectTypeName: 'user' }));
+    const res = await server.api(podUrl(), { method: 'POST', json: { parameters: [{ ruleId, subjects: [{ objectId: s.dataset.groups.pilot, objectTypeName: 'group', links: { members } }] }] } });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as GraphErrorBody;
+    assert.equal(body.error.code, 'Request_BadRequest');
+    assert.match(body.error.message, /at most 5 members \(got 6\)/);
+  });
+
+  test('a group by DN with one of its members: both provisioned; a member not listed joins when it is provisioned', async (t) => {
+    if (skip) return t.skip(skip);
+    later();
+    const pilot = s.dataset.groups.pilot;
+    const [listed, other] = s.dataset.pilotMembers;
+    assert.ok(listed && other && (await userByDn(listed)) === undefined && (await userByDn(other)) === undefined, 'neither is provisioned yet');
+    const res = await server.api(podUrl(), {
+      method: 'POST', json: { parameters: [{ ruleId, subjects: [{ objectId: pilot, objectTypeName: 'group', links: { members: [{ objectId: listed, objectTypeName: 'user' }] } }] }] },
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    const body = JSON.parse(text) as Answer;
+    const value = JSON.parse(body.value) as Status & { members: Status[] };
+    assert.deepEqual(JSON.parse(body.key), { result: 'Success', details: {} });
+    assert.equal(value.action, 'Create');
+    assert.equal(value.sourceIdentity.type, 'group');
+    assert.equal(value.targetIdentity.type, 'Group');
+    assert.deepEqual(value.members.map((m) => m.action), ['Create']);
+    assert.ok(value.provisioningSteps.some((x) => x.details.SkipReason === 'UnableToResolveReferenceAttributeValue'), 'the unlisted member waits');
+    const groupId = value.targetIdentity.id!;
+    const memberIds = async () => (await server.services.directory.listLinks(groupId, 'member', 10)).items.map((o) => (o.kind === 'user' ? o.user.id : o.group.id)).sort();
+    assert.deepEqual(await memberIds(), [(await userByDn(listed))!.id]);
+    // The other member, on demand: the reference pass adds it to the group.
+    assert.equal((await decoded(await pod(other))).value.action, 'Create');
+    assert.deepEqual(await memberIds(), [(await userByDn(listed))!.id, (await userByDn(other))!.id].sort());
   });
 
   test('provisionOnDemand of an API2AAD job', async (t) => {
