@@ -16,6 +16,9 @@ import { createServices, type Services } from '../../src/services.ts';
 import { tempDir } from '../helpers/sqlite.ts';
 import { BASE_DN, READER_DN, READER_PASSWORD, slapdSkipReason, startSlapd, type Slapd } from '../helpers/slapd.ts';
 import { normalizeDn } from '../../src/connectors/ldap/dn.ts';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { TEST_DATABASE_URL, freshSchemaName, postgresSkipReason } from '../helpers/postgres.ts';
+import pg from 'pg';
 
 const PEOPLE = 150;
 /** The generated directory's groupOfNames groups (one per OU, g-pilot, g-leads): imported with the people. */
@@ -30,12 +33,17 @@ interface DirectoryUserView {
 interface World { s: Slapd; services: Services; spId: string; jobId: string; reopen(): Promise<void>; dispose(): Promise<void> }
 
 /** A slapd, a Provisio (default wiring: the LDAP inbound source) and an AD2AADProvisioning job pointed at the slapd. */
-async function world(scopeOus?: string[], opts: { accesslog?: boolean } = {}): Promise<World> {
-  const s = await startSlapd({ people: PEOPLE, ...opts });
+async function world(scopeOus?: string[], opts: { accesslog?: boolean; postgresSchema?: string } = {}): Promise<World> {
+  const s = await startSlapd({ people: PEOPLE, ...(opts.accesslog !== undefined ? { accesslog: opts.accesslog } : {}) });
   const t = tempDir();
   const config = loadConfig({ port: 0, dataDir: t.dir, logLevel: 'silent' }, { PROVISIO_SECRET_KEY: randomBytes(32).toString('base64url') });
   // The composition root's default inbound sources: the LDAP connector serves AD2AADProvisioning jobs.
-  const open = () => createServices(config, { logger: pino({ level: 'silent' }) });
+  // On PostgreSQL every process opens its own store on the same schema.
+  const pgSchema = opts.postgresSchema;
+  const open = async () => createServices(config, {
+    logger: pino({ level: 'silent' }),
+    ...(pgSchema ? { store: await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema: pgSchema, poolSize: 5 }) } : {}),
+  });
   const services = await open();
   const app = await services.applications.createApplication({ displayName: 'Corp LDAP' }, null);
   const sp = await services.applications.createServicePrincipal({ appId: app.appId }, null);
@@ -208,6 +216,44 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
     const cycle3 = await groupsByName(services);
     const added = (await users(services)).get(normalizeDn(newcomer))!;
     assert.deepEqual(cycle3.get('g-new')!.members, new Set([added.id, byDn.get(normalizeDn(s.dataset.personDns[0]!))!.id]));
+  });
+
+  test('on PostgreSQL: users, groups and memberships; a restarted process continues with a delta', async (t) => {
+    if (skip) return t.skip(skip);
+    const pgSkip = await postgresSkipReason();
+    if (pgSkip) return t.skip(pgSkip);
+    const schema = freshSchemaName('inb_ldap');
+    const w = await world(undefined, { postgresSchema: schema });
+    worlds.push({
+      ...w,
+      dispose: async () => {
+        await w.dispose();
+        const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await c.connect();
+        try {
+          await c.query(`drop schema if exists "${schema}" cascade`);
+        } finally {
+          await c.end();
+        }
+      },
+    });
+    const imported = async () => {
+      await w.services.engine.runCycle(w.jobId);
+      return (await w.services.sync.findJob(w.jobId))?.status.lastExecution?.countImported;
+    };
+    assert.equal(await imported(), PEOPLE + GROUPS);
+    assert.equal((await groupsByName(w.services)).get('g-sales')!.members.size, PEOPLE / 5);
+    const admin = await w.s.admin();
+    const leaver = w.s.dataset.byOu.get('Sales')![2]!;
+    await admin.modify(w.s.dataset.groups.byOu.get('Sales')!, new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [leaver] }) }));
+    await admin.modify(w.s.dataset.personDns[9]!, new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Chief'] }) }));
+    await w.reopen();
+    assert.equal(await imported(), 2, 'a delta from the watermark the previous process committed');
+    const byDn = await users(w.services);
+    const sales = (await groupsByName(w.services)).get('g-sales')!;
+    assert.equal(sales.members.size, PEOPLE / 5 - 1);
+    assert.equal(sales.members.has(byDn.get(normalizeDn(leaver))!.id), false);
+    assert.equal(byDn.get(normalizeDn(w.s.dataset.personDns[9]!))!.jobTitle, 'Chief');
   });
 
   test("OU scoping from the job's rule: only Sales; moving out of Sales removes the user", async (t) => {
