@@ -34,6 +34,7 @@ import { InboundEngine } from './inbound/inbound-engine.ts';
 import { InboundService } from './inbound/inbound-service.ts';
 import type { InboundSourceFactory } from './inbound/port.ts';
 import { ldapInboundSourceFactory } from './inbound/ldap-source.ts';
+import { jobStateInboundStore } from './inbound/inbound-state.ts';
 
 export interface Tenant {
   id: string;
@@ -121,6 +122,7 @@ export async function createServices(config: Config, overrides: ServiceOverrides
   const staging = new StagingStore(store, clock);
   const inboundEngine = new InboundEngine({
     store, directory, sync, applications, logs: logs.writer, clock, logger, tenant, staging, sources: overrides.inboundSources ?? [ldapInboundSourceFactory({
+      state: jobStateInboundStore(store, clock),
       linkedAnchors: async (jobId) => (await store.db.selectFrom('inbound_links').select('anchor').where('job_id', '=', jobId).execute()).map((r) => r.anchor),
     })],
   });

@@ -62,6 +62,8 @@ export interface EngineDeps {
 export interface InboundCycleRunner {
   handles(job: { templateId: string }): boolean;
   runCycle(jobId: string): Promise<unknown>;
+  /** provisionOnDemand for an inbound job (it refuses what it does not offer). */
+  provisionOnDemand?(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse>;
 }
 
 /** Tuning, mostly for tests: Entra's figures are the defaults. */
@@ -512,7 +514,8 @@ export class SyncEngine {
   /** provisionOnDemand (graph-sync-api.md §3.3.8): one user, or one group with up to 5 members, now. */
   provisionOnDemand(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse> {
     if (this.deps.inbound?.handles(job)) {
-      // Entra offers no provision on demand for API-driven apps (API-CONFIG); inbound jobs process uploads within seconds instead.
+      // AD2AADProvisioning: a DN subject (src/inbound/inbound-engine.ts); API2AAD refuses it, as Entra does (API-CONFIG).
+      if (this.deps.inbound.provisionOnDemand) return this.deps.inbound.provisionOnDemand(job, request, initiator);
       return Promise.reject(errors.badRequest(`Provision on demand is not supported for inbound jobs ('${job.templateId}'): upload the record with bulkUpload, or run the job.`, 'jobId'));
     }
     return this.onDemand.provision(job, request, initiator);

@@ -87,13 +87,13 @@ interface Checked {
 }
 
 /** An object being processed. */
-interface Pending {
+export interface Pending {
   trace: ObjectTrace;
   start: string;
 }
 
 /** One object's result: its trace and the log entry written for it. */
-interface ObjectResult extends Pending {
+export interface ObjectResult extends Pending {
   entry: ProvisioningObjectSummary;
   end: string;
 }
@@ -386,8 +386,16 @@ class OnDemandRun {
   }
 }
 
+/** The source and target system names an answer shows (inbound jobs: `Active Directory` → the directory). */
+export interface AnswerSystems {
+  source: string;
+  target: string;
+}
+
+const OUTBOUND_SYSTEMS: AnswerSystems = { source: AZURE_AD_DIRECTORY_NAME, target: TARGET_SYSTEM };
+
 /** The step-by-step result of one object, in the documented shape (entra-behavior.md §3.8). */
-function statusObject(r: ObjectResult): Record<string, unknown> {
+function statusObject(r: ObjectResult, systems: AnswerSystems): Record<string, unknown> {
   const { trace, entry } = r;
   const error = trace.error;
   return {
@@ -414,9 +422,9 @@ function statusObject(r: ObjectResult): Record<string, unknown> {
       recommendedAction: error?.recommendedAction ?? null,
     },
     sourceIdentity: { id: trace.sourceId, type: trace.sourceType, displayName: trace.displayName, details: null },
-    sourceSystem: { id: null, name: AZURE_AD_DIRECTORY_NAME, details: null },
+    sourceSystem: { id: null, name: systems.source, details: null },
     targetIdentity: { id: trace.targetId || null, type: trace.targetType, displayName: trace.targetId ? trace.displayName : null, details: null },
-    targetSystem: { id: null, name: TARGET_SYSTEM, details: null },
+    targetSystem: { id: null, name: systems.target, details: null },
   };
 }
 
@@ -438,8 +446,8 @@ function resultKey(results: readonly ObjectResult[]): { result: string; details:
  * result with its members' results under `members` (Provisio's addition:
  * Entra's documented group answer is an empty object).
  */
-function answer(main: ObjectResult, members: readonly ObjectResult[]): OnDemandResponse {
-  const value = statusObject(main);
-  if (members.length) value.members = members.map(statusObject);
+export function answer(main: ObjectResult, members: readonly ObjectResult[], systems: AnswerSystems = OUTBOUND_SYSTEMS): OnDemandResponse {
+  const value = statusObject(main, systems);
+  if (members.length) value.members = members.map((m) => statusObject(m, systems));
   return { key: JSON.stringify(resultKey([main, ...members])), value: JSON.stringify(value) };
 }

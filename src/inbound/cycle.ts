@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../util/time.ts';
-import type { DirectoryUser } from '../directory/port.ts';
+import type { DirectoryGroup, DirectoryUser } from '../directory/port.ts';
 import { isGraphError } from '../errors/graph-error.ts';
 import { EvaluationError } from '../expressions/index.ts';
 import type { EvaluationContext } from '../expressions/index.ts';
@@ -30,10 +30,14 @@ import type { CachingTarget } from './directory-target.ts';
 import { logAttributeName } from './scim-record.ts';
 
 export interface InboundCycleSettings {
+  /** Who asked (provisionOnDemand); default the provisioning service. */
+  initiatedBy?: LogScope['initiatedBy'];
   /** A record without `active` leaves the account state unchanged (job setting AbsentActiveMeansUnchanged). */
   absentActiveMeansUnchanged: boolean;
   /** Records read per batch. */
   batchSize: number;
+  /** The rule's group mapping (AD2AAD: `group` → `Group`); without it, group records are skipped. */
+  groupMapping?: CompiledObjectMapping;
 }
 
 export interface InboundCounters {
@@ -53,10 +57,36 @@ export interface InboundCycleResult {
   counters: InboundCounters;
   timeBegan: Date;
   timeEnded: Date;
+  /** Anchors linked to directory users. */
   linked: number;
+  /** Anchors linked to directory groups. */
+  linkedGroups: number;
 }
 
 const TARGET_TYPE = 'User';
+const GROUP_TYPE = 'Group';
+/** `inbound_pending_refs.attribute` of a group member waiting for its object: `member:<anchor>`. */
+const MEMBER_PREFIX = 'member:';
+
+type PendingRow = { user_id: string; attribute: string; ref_anchor: string; source_anchor: string; display_name: string | null; change_id: string };
+
+/** Mapped group attributes → the directory group's properties (booleans as booleans). */
+function groupPatch(attrs: Readonly<Record<string, TargetValue>>): { displayName?: string; description?: string; mailNickname?: string; securityEnabled?: boolean; mailEnabled?: boolean } {
+  const text = (v: TargetValue | undefined) => (v === undefined || v === null ? undefined : Array.isArray(v) ? String(v[0] ?? '') : String(v));
+  const out: ReturnType<typeof groupPatch> = {};
+  const d = text(attrs.displayName);
+  if (d !== undefined) out.displayName = d;
+  const desc = text(attrs.description);
+  if (desc !== undefined) out.description = desc;
+  const nick = text(attrs.mailNickname);
+  if (nick !== undefined) out.mailNickname = nick.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 64) || undefined;
+  if (out.mailNickname === undefined) delete out.mailNickname;
+  const sec = text(attrs.securityEnabled);
+  if (sec !== undefined) out.securityEnabled = sec.toLowerCase() === 'true';
+  const mail = text(attrs.mailEnabled);
+  if (mail !== undefined) out.mailEnabled = mail.toLowerCase() === 'true';
+  return out;
+}
 
 /** `urn:…:User` → `Urn:…:User`: Entra capitalises the type at the start of export descriptions. */
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -104,8 +134,48 @@ export class InboundCycle {
     this.scope = {
       tenantId: job.tenantId, jobId: job.id, cycleId: this.cycleId, servicePrincipal: job.servicePrincipal,
       sourceSystem: source.systemName, targetSystem: AZURE_AD_DIRECTORY_NAME,
+      ...(settings.initiatedBy ? { initiatedBy: settings.initiatedBy } : {}),
     };
   }
+
+  /**
+   * provisionOnDemand: one record through the same path as a cycle's
+   * (match, scope, map, create or update, manager), then the reference pass
+   * (references waiting for this object are set). `outOfScope` (the source's
+   * OU/group scoping says no) skips it, saying why. Returns the record's
+   * trace and log entry; nothing is committed to the source's watermark.
+   */
+  async provisionOne(record: InboundRecord, outOfScope?: string): Promise<{ trace: ObjectTrace; entry: ProvisioningObjectSummary }> {
+    this.counters.imported++;
+    if (outOfScope) {
+      const type = record.objectType ?? this.source.objectType;
+      const trace = new ObjectTrace(type, record.anchor, record.displayName ?? '', type === 'group' ? GROUP_TYPE : TARGET_TYPE);
+      trace.step('import', 'EntryImportAdd', 'success', `Received ${type} '${record.anchor}' change of type (Add) from ${this.source.systemName}`, flatDetails(record.attributes));
+      trace.step('scoping', 'EntrySynchronizationScoping', 'skipped', `Determine if ${type} in scope by evaluating against each scoping filter`,
+        { 'Scoping filter evaluation passed': 'False', ScopeEvaluationResult: JSON.stringify({ reason: outOfScope }) });
+      trace.action = 'other';
+      trace.status = 'skipped';
+      trace.step('processing', 'EntrySynchronizationSkip', 'skipped',
+        `${type} '${record.displayName ?? record.anchor}' was skipped because it is out of the job's scope: ${outOfScope}.`, { SkipReason: 'NotEffectivelyEntitled' });
+      this.counters.skipped++;
+      this.record(trace);
+    } else {
+      const change: InboundChange = { kind: 'upsert', record };
+      await this.prefetch([change]);
+      this.counters.imported--;
+      await this.processChange(change);
+    }
+    const last = this.last!;
+    await this.flushLogs();
+    this.anchors.clear();
+    this.deps.target.reset();
+    await this.resolvePending(false);
+    await this.flushLogs();
+    return last;
+  }
+
+  /** The last entry recorded (provisionOnDemand's answer). */
+  private last: { trace: ObjectTrace; entry: ProvisioningObjectSummary } | undefined;
 
   async run(): Promise<InboundCycleResult> {
     const timeBegan = this.deps.clock.now();
@@ -124,8 +194,9 @@ export class InboundCycle {
     // A cycle that found nothing staged (the schedule's) also retries references through the matching attribute.
     await this.resolvePending(this.counters.imported === 0);
     await this.flushLogs();
-    const linked = await this.linkCount();
-    return { cycleId: this.cycleId, counters: { ...this.counters }, timeBegan, timeEnded: this.deps.clock.now(), linked };
+    const linked = await this.linkCount('User');
+    const linkedGroups = await this.linkCount('Group');
+    return { cycleId: this.cycleId, counters: { ...this.counters }, timeBegan, timeEnded: this.deps.clock.now(), linked, linkedGroups };
   }
 
   private async flushLogs(): Promise<void> {
@@ -140,6 +211,7 @@ export class InboundCycle {
     entry.targetSystem.id = randomUUID();
     if (changeId) entry.changeId = changeId;
     this.entries.push(entry);
+    this.last = { trace, entry };
     if (trace.status === 'failure') this.counters.failed++;
     return entry;
   }
@@ -167,6 +239,7 @@ export class InboundCycle {
         anchors.add(c.anchor);
         continue;
       }
+      if (c.record.objectType === 'group') continue;
       if (c.record.anchor) anchors.add(c.record.anchor);
       if (c.record.problems?.length) continue;
       const ctx = this.context(c.record.attributes as Record<string, unknown>);
@@ -215,8 +288,9 @@ export class InboundCycle {
     await this.deps.store.db.deleteFrom('inbound_links').where('job_id', '=', this.job.id).where('anchor', '=', anchor).execute();
   }
 
-  private async linkCount(): Promise<number> {
-    const r = await this.deps.store.db.selectFrom('inbound_links').select((eb) => eb.fn.countAll<number | string>().as('n')).where('job_id', '=', this.job.id).executeTakeFirst();
+  private async linkCount(type: 'User' | 'Group'): Promise<number> {
+    const r = await this.deps.store.db.selectFrom('inbound_links').select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('job_id', '=', this.job.id).where('object_type', '=', type).executeTakeFirst();
     return Number(r?.n ?? 0);
   }
 
@@ -254,7 +328,12 @@ export class InboundCycle {
 
   private async processChange(change: InboundChange): Promise<void> {
     this.counters.imported++;
-    if (change.kind === 'delete') return this.processDelete(change.anchor, change.displayName ?? change.anchor);
+    if (change.kind === 'delete') {
+      const group = await this.groupLink(change.anchor);
+      if (group) return this.processGroupDelete(change.anchor, change.displayName ?? change.anchor, group);
+      return this.processDelete(change.anchor, change.displayName ?? change.anchor);
+    }
+    if (change.record.objectType === 'group') return this.processGroup(change.record);
     return this.processRecord(change.record);
   }
 
@@ -527,6 +606,272 @@ export class InboundCycle {
     }
   }
 
+  // ---------------------------------------------------------------- groups
+
+  /** The directory group a source anchor became, if this job linked one. */
+  private async groupLink(anchor: string): Promise<string | undefined> {
+    const row = await this.deps.store.db.selectFrom('inbound_links').select('user_id')
+      .where('job_id', '=', this.job.id).where('anchor', '=', anchor).where('object_type', '=', 'Group').executeTakeFirst();
+    return row?.user_id;
+  }
+
+  private async linkGroup(anchor: string, groupId: string): Promise<void> {
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.store.db.insertInto('inbound_links').values({ job_id: this.job.id, anchor, user_id: groupId, object_type: 'Group', updated_at: now })
+      .onConflict((oc) => oc.columns(['job_id', 'anchor']).doUpdateSet({ user_id: groupId, object_type: 'Group', updated_at: now })).execute();
+  }
+
+  /** Forgets a group: its link and the members waiting for it. */
+  private async unlinkGroup(anchor: string, groupId: string): Promise<void> {
+    await this.deps.store.transaction(async (trx) => {
+      await trx.deleteFrom('inbound_links').where('job_id', '=', this.job.id).where('anchor', '=', anchor).execute();
+      await trx.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', groupId).execute();
+    });
+  }
+
+  /**
+   * A group record: match (its anchor's link), scope, map (displayName,
+   * description, mailNickname, securityEnabled, mailEnabled), create or
+   * update, then its members: the `members` reference holds the members'
+   * anchors, resolved through this job's links to users and groups; members
+   * not provisioned yet wait in `inbound_pending_refs` for the reference
+   * pass; directory members no longer listed are removed.
+   */
+  private async processGroup(r: InboundRecord): Promise<void> {
+    const type = r.objectType ?? 'group';
+    const sys = this.source.systemName;
+    const gm = this.settings.groupMapping;
+    const trace = new ObjectTrace(type, r.anchor, r.displayName ?? '', GROUP_TYPE);
+    const bag = r.attributes as Record<string, unknown>;
+    trace.step('import', 'EntryImportAdd', 'success', `Received ${type} '${r.anchor}' change of type (Add) from ${sys}`, flatDetails(bag));
+    if (!gm) {
+      trace.action = 'other';
+      trace.status = 'skipped';
+      trace.step('processing', 'EntrySynchronizationSkip', 'skipped', `${type} '${r.displayName ?? r.anchor}' was skipped: the job's rule has no enabled object mapping for groups.`, { SkipReason: 'ActionNotEnabled' });
+      this.counters.skipped++;
+      this.record(trace);
+      return;
+    }
+    if (!r.anchor) {
+      trace.steps[0]!.status = 'failure';
+      trace.fail('InvalidSourceIdentifier', 'Source identifier of an entry cannot be empty: the group has no anchor, so it cannot be matched or provisioned.');
+      this.record(trace);
+      return;
+    }
+    const linkedId = await this.groupLink(r.anchor);
+    const current = linkedId ? await this.deps.target.getGroup(linkedId) : undefined;
+    if (current) {
+      trace.targetId = current.id;
+      trace.step('matching', 'EntryImport', 'success', `Retrieved '${current.displayName ?? current.id}' from ${AZURE_AD_DIRECTORY_NAME}`,
+        { displayName: current.displayName ?? '', mailNickname: current.mailNickname ?? '', objectId: current.id });
+    }
+    const filterPassed = !gm.hasScope || gm.scope.matches(bag);
+    trace.step('scoping', 'EntrySynchronizationScoping', 'success', `Determine if ${type} in scope by evaluating against each scoping filter`, {
+      'Scoping filter evaluation passed': filterPassed ? 'True' : 'False', ScopeEvaluationResult: gm.hasScope ? JSON.stringify(gm.scope.explain(bag)) : '{}',
+    });
+    if (!filterPassed) {
+      if (current && gm.flows.delete) return this.removeGroup(trace, r.anchor, current, 'it left the scope');
+      trace.action = 'other';
+      trace.status = 'skipped';
+      trace.step('processing', 'EntrySynchronizationSkip', 'skipped', `${type} '${r.anchor}' will be skipped: it is not in scope (it does not pass the scoping filter).`, { SkipReason: 'NotEffectivelyEntitled' });
+      this.counters.skipped++;
+      this.record(trace);
+      return;
+    }
+    let mapped;
+    try {
+      mapped = mapObject(gm, this.context(bag), !current);
+    } catch (e) {
+      const err = errorOf(e);
+      trace.fail(err.code, `Mapping '${r.anchor}' failed: ${err.message}`);
+      this.record(trace);
+      return;
+    }
+    const wanted = groupPatch(mapped.attributes);
+    const changeId = randomUUID();
+    let group = current;
+    try {
+      if (!group) {
+        if (!gm.flows.add) {
+          trace.action = 'other';
+          trace.status = 'skipped';
+          trace.step('matching', 'EntrySynchronizationSkip', 'skipped', `${type} '${r.anchor}' has no group in ${AZURE_AD_DIRECTORY_NAME}, and the job does not create groups (target object actions).`, { SkipReason: 'ActionNotEnabled' });
+          this.counters.skipped++;
+          this.record(trace);
+          return;
+        }
+        if (!wanted.displayName || !wanted.mailNickname) {
+          throw Object.assign(new Error(`The group cannot be created without ${[!wanted.displayName && 'displayName', !wanted.mailNickname && 'mailNickname'].filter(Boolean).join(', ')}: map a value to it.`), { code: 'MissingRequiredAttribute' });
+        }
+        trace.step('matching', 'EntrySynchronizationAdd', 'success', `${type} '${r.anchor}' will be created in ${AZURE_AD_DIRECTORY_NAME} (no group provisioned from it was found)`);
+        group = await this.deps.target.createGroup({
+          displayName: wanted.displayName, mailNickname: wanted.mailNickname, mailEnabled: wanted.mailEnabled ?? false, securityEnabled: wanted.securityEnabled ?? true,
+          ...(wanted.description !== undefined ? { description: wanted.description } : {}),
+        });
+        trace.targetId = group.id;
+        trace.action = 'create';
+        await this.linkGroup(r.anchor, group.id);
+        for (const [name, value] of Object.entries(wanted)) trace.modified.push({ displayName: name, oldValue: null, newValue: logValue(value) });
+        this.counters.created++;
+      } else if (gm.flows.update) {
+        const patch: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(wanted)) {
+          const before = (group as unknown as Record<string, unknown>)[name] ?? null;
+          if (comparable(before) === comparable(value)) continue;
+          patch[name] = value;
+          trace.modified.push({ displayName: name, oldValue: comparable(before), newValue: comparable(value) });
+        }
+        if (Object.keys(patch).length) {
+          await this.deps.target.updateGroup(group.id, patch);
+          trace.action = 'update';
+        }
+      }
+    } catch (e) {
+      const err = isGraphError(e) || e instanceof EvaluationError ? errorOf(e) : { code: (e as { code?: string }).code ?? 'InternalError', message: (e as Error).message };
+      trace.step('export', current ? 'EntryExportUpdate' : 'EntryExportAdd', 'failure', `Failed to ${current ? 'update' : 'create'} ${type} '${r.displayName ?? r.anchor}' in ${AZURE_AD_DIRECTORY_NAME}: ${err.message}`);
+      trace.fail(err.code, err.message);
+      this.record(trace);
+      return;
+    }
+    const membersChanged = gm.membersAttribute ? await this.syncMembers(group, r, mapped.references[gm.membersAttribute] ?? [], trace, changeId) : false;
+    if (trace.status === 'failure') {
+      this.record(trace, changeId);
+      return;
+    }
+    if (trace.action === 'other' && !membersChanged) {
+      trace.status = 'skipped';
+      trace.step('export', 'EntrySynchronizationSkip', 'skipped', `'${group.displayName ?? group.id}' in ${AZURE_AD_DIRECTORY_NAME} already holds these values and members; nothing was changed.`, { SkipReason: 'RedundantExport', ReportableIdentifier: r.anchor });
+      this.counters.skipped++;
+      this.record(trace, changeId);
+      return;
+    }
+    if (trace.action === 'other') trace.action = 'update';
+    if (trace.action === 'update') this.counters.updated++;
+    trace.step('export', trace.action === 'create' ? 'EntryExportAdd' : 'EntryExportUpdate', 'success',
+      `Group '${group.displayName ?? group.id}' was ${trace.action === 'create' ? 'created' : 'updated'} in ${AZURE_AD_DIRECTORY_NAME}`, { ReportableIdentifier: r.anchor });
+    this.record(trace, changeId);
+  }
+
+  /**
+   * Makes the group's direct members those the record lists: anchors linked
+   * by this job become members; the others wait (pending references); members
+   * not listed are removed. Returns whether the membership changed.
+   */
+  private async syncMembers(group: DirectoryGroup, r: InboundRecord, anchors: readonly string[], trace: ObjectTrace, changeId: string): Promise<boolean> {
+    const db = this.deps.store.db;
+    const resolved = new Map<string, string>();
+    const list = [...new Set(anchors.filter((a) => a !== ''))];
+    for (let i = 0; i < list.length; i += 500) {
+      const rows = await db.selectFrom('inbound_links').select(['anchor', 'user_id']).where('job_id', '=', this.job.id).where('anchor', 'in', list.slice(i, i + 500)).execute();
+      for (const row of rows) if (row.user_id !== group.id) resolved.set(row.anchor, row.user_id);
+    }
+    const unresolved = list.filter((a) => !resolved.has(a) && a !== r.anchor);
+    const desired = new Set(resolved.values());
+    const current = await this.deps.target.memberIds(group.id);
+    const add = [...desired].filter((id) => !current.has(id));
+    const remove = [...current].filter((id) => !desired.has(id));
+    const now = this.deps.clock.now().toISOString();
+    await this.deps.store.transaction(async (trx) => {
+      await trx.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', group.id).where('attribute', 'like', `${MEMBER_PREFIX}%`).execute();
+      for (let i = 0; i < unresolved.length; i += 100) {
+        await trx.insertInto('inbound_pending_refs').values(unresolved.slice(i, i + 100).map((a) => ({
+          job_id: this.job.id, user_id: group.id, attribute: `${MEMBER_PREFIX}${a}`, ref_anchor: a, source_anchor: r.anchor,
+          display_name: group.displayName, change_id: changeId, created_at: now,
+        }))).execute();
+      }
+    });
+    if (unresolved.length) {
+      trace.step('referenceResolution', 'EntrySynchronizationSkip', 'success',
+        `${unresolved.length} member(s) of '${group.displayName ?? group.id}' are not provisioned yet; they are added as soon as they are, in the reference pass of this cycle or of the cycle that provisions them.`,
+        { PropertyName: 'members', SkipReason: 'UnableToResolveReferenceAttributeValue', MembersPending: String(unresolved.length) });
+    }
+    try {
+      for (const id of add) await this.deps.target.addMember(group.id, id);
+      for (const id of remove) await this.deps.target.removeMember(group.id, id);
+    } catch (e) {
+      const err = errorOf(e);
+      trace.step('referenceResolution', 'EntryExportUpdate', 'failure', `Updating the members of '${group.displayName ?? group.id}' failed: ${err.message}`);
+      trace.fail(err.code, err.message);
+      return true;
+    }
+    if (!add.length && !remove.length) return false;
+    trace.modified.push({ displayName: 'members', oldValue: null, newValue: `+${add.length} -${remove.length}` });
+    this.counters.referencesResolved += add.length + remove.length;
+    return true;
+  }
+
+  /** Deletes a linked group (a source delete, or it left the scope). */
+  private async removeGroup(trace: ObjectTrace, anchor: string, group: DirectoryGroup, why: string): Promise<void> {
+    trace.targetId = group.id;
+    try {
+      await this.deps.target.deleteGroup(group.id);
+      await this.unlinkGroup(anchor, group.id);
+      trace.action = 'delete';
+      trace.step('export', 'EntryExportDelete', 'success', `Group '${group.displayName ?? group.id}' was deleted in ${AZURE_AD_DIRECTORY_NAME} (${why})`);
+      this.counters.deleted++;
+    } catch (e) {
+      const err = errorOf(e);
+      trace.step('export', 'EntryExportDelete', 'failure', `Failed to remove group '${group.displayName ?? group.id}' in ${AZURE_AD_DIRECTORY_NAME}: ${err.message}`);
+      trace.fail(err.code, err.message);
+    }
+    this.record(trace);
+  }
+
+  private async processGroupDelete(anchor: string, displayName: string, groupId: string): Promise<void> {
+    const trace = new ObjectTrace('group', anchor, displayName, GROUP_TYPE);
+    trace.step('import', 'EntryImportDelete', 'success', `Received group '${anchor}' change of type (Delete) from ${this.source.systemName}`);
+    const group = await this.deps.target.getGroup(groupId);
+    if (!group || !this.settings.groupMapping?.flows.delete) {
+      if (!group) await this.unlinkGroup(anchor, groupId);
+      trace.action = 'other';
+      trace.status = 'skipped';
+      trace.step('processing', 'EntrySynchronizationSkip', 'skipped', group
+        ? `group '${anchor}' was deleted in ${this.source.systemName}; the job does not delete groups (target object actions).`
+        : `group '${anchor}' was deleted in ${this.source.systemName}, and its group is no longer in ${AZURE_AD_DIRECTORY_NAME}.`,
+      { SkipReason: group ? 'ActionNotEnabled' : 'TargetEntryNotFound' });
+      this.counters.skipped++;
+      this.record(trace);
+      return;
+    }
+    return this.removeGroup(trace, anchor, group, `deleted in ${this.source.systemName}`);
+  }
+
+  /** The reference pass for group members that were waiting: added together, one log entry per group. */
+  private async resolveMembers(groupId: string, rows: readonly PendingRow[], ids: readonly string[]): Promise<void> {
+    const group = await this.deps.target.getGroup(groupId);
+    if (!group) {
+      await this.deps.store.db.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', groupId).execute();
+      return;
+    }
+    const current = await this.deps.target.memberIds(groupId);
+    const first = rows[0]!;
+    const trace = new ObjectTrace('group', first.source_anchor, first.display_name ?? '', GROUP_TYPE);
+    trace.targetId = groupId;
+    trace.action = 'update';
+    let added = 0;
+    try {
+      for (const id of new Set(ids)) {
+        if (id === groupId || current.has(id)) continue;
+        await this.deps.target.addMember(groupId, id);
+        added++;
+      }
+    } catch (e) {
+      const err = errorOf(e);
+      trace.step('export', 'EntryExportUpdate', 'failure', `Adding members to '${group.displayName ?? groupId}' failed: ${err.message}`);
+      trace.fail(err.code, err.message);
+    }
+    await this.deps.store.transaction(async (trx) => {
+      for (const p of rows) await trx.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', groupId).where('attribute', '=', p.attribute).execute();
+    });
+    if (trace.status !== 'failure') {
+      if (!added) return;
+      trace.modified.push({ displayName: 'members', oldValue: null, newValue: `+${added}` });
+      trace.step('export', 'EntryExportUpdate', 'success', `Group '${group.displayName ?? groupId}' was updated in ${AZURE_AD_DIRECTORY_NAME}: ${added} member(s) added`, { ReportableIdentifier: first.source_anchor });
+      this.counters.referencesResolved += added;
+    }
+    this.record(trace, first.change_id);
+  }
+
   private async keepPending(userId: string, attribute: string, ref: string, sourceAnchor: string, displayName: string, changeId: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
     await this.deps.store.db.insertInto('inbound_pending_refs').values({
@@ -549,18 +894,35 @@ export class InboundCycle {
    */
   private async resolvePending(full: boolean): Promise<void> {
     const db = this.deps.store.db;
-    let after = '';
+    const members = new Map<string, { rows: PendingRow[]; ids: string[] }>();
+    let after = { user: '', attribute: '' };
     for (;;) {
+      const a = after;
       const rows = await db.selectFrom('inbound_pending_refs as p')
         .innerJoin('inbound_links as l', (j) => j.onRef('l.job_id', '=', 'p.job_id').onRef('l.anchor', '=', 'p.ref_anchor'))
         .select(['p.user_id', 'p.attribute', 'p.ref_anchor', 'p.source_anchor', 'p.display_name', 'p.change_id', 'l.user_id as manager_id'])
-        .where('p.job_id', '=', this.job.id).where('p.user_id', '>', after).orderBy('p.user_id').limit(500).execute();
-      for (const p of rows) await this.resolveOne(p, p.manager_id);
+        .where('p.job_id', '=', this.job.id)
+        .where((eb) => eb.or([eb('p.user_id', '>', a.user), eb.and([eb('p.user_id', '=', a.user), eb('p.attribute', '>', a.attribute)])]))
+        .orderBy('p.user_id').orderBy('p.attribute').limit(500).execute();
+      for (const p of rows) {
+        if (p.attribute.startsWith(MEMBER_PREFIX)) {
+          // Group members: gathered per group, added together, one log entry per group.
+          const m = members.get(p.user_id) ?? { rows: [], ids: [] };
+          m.rows.push(p);
+          m.ids.push(p.manager_id);
+          members.set(p.user_id, m);
+        } else {
+          await this.resolveOne(p, p.manager_id);
+        }
+      }
       if (rows.length < 500) break;
-      after = rows[rows.length - 1]!.user_id;
+      const last = rows[rows.length - 1]!;
+      after = { user: last.user_id, attribute: last.attribute };
     }
+    for (const [groupId, m] of members) await this.resolveMembers(groupId, m.rows, m.ids);
     if (full) {
-      const rows = await db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', this.job.id).orderBy('user_id').limit(5000).execute();
+      const rows = await db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', this.job.id)
+        .where('attribute', 'not like', `${MEMBER_PREFIX}%`).orderBy('user_id').limit(5000).execute();
       for (const p of rows) {
         const manager = await this.resolveReference(p.ref_anchor).catch(() => undefined);
         if (manager) await this.resolveOne(p, manager.id);

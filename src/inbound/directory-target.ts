@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DirectoryService } from '../directory/directory-service.ts';
-import type { DirectoryUser } from '../directory/port.ts';
-import type { CreateUserInput, UpdateUserInput } from '../directory/model.ts';
+import type { DirectoryGroup, DirectoryUser } from '../directory/port.ts';
+import type { CreateGroupInput, CreateUserInput, UpdateGroupInput, UpdateUserInput } from '../directory/model.ts';
 import { parseFilter } from '../graph/odata-filter.ts';
 import { userToSourceAttributes } from '../sync/templates/azure-ad-directory.ts';
 import type { DirectoryUserInput } from '../sync/templates/azure-ad-directory.ts';
@@ -132,6 +132,45 @@ export class DirectoryTarget {
 
   softDelete(id: string): Promise<void> {
     return this.directory.deleteUser(id);
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  async getGroup(id: string): Promise<DirectoryGroup | undefined> {
+    const [g] = await this.directory.getGroupsByIds([id]);
+    return g && !g.deletedDateTime ? g : undefined;
+  }
+
+  createGroup(input: CreateGroupInput): Promise<DirectoryGroup> {
+    return this.directory.createGroup(input);
+  }
+
+  updateGroup(id: string, patch: UpdateGroupInput): Promise<string[]> {
+    return this.directory.updateGroup(id, patch);
+  }
+
+  deleteGroup(id: string): Promise<void> {
+    return this.directory.deleteGroup(id);
+  }
+
+  /** The ids of the group's live direct members (users and groups). */
+  async memberIds(groupId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.directory.listLinks(groupId, 'member', 999, after);
+      for (const o of page.items) out.add(o.kind === 'user' ? o.user.id : o.group.id);
+      if (!page.next) return out;
+      after = page.next;
+    }
+  }
+
+  addMember(groupId: string, memberId: string): Promise<void> {
+    return this.directory.addLink(groupId, 'member', memberId);
+  }
+
+  removeMember(groupId: string, memberId: string): Promise<void> {
+    return this.directory.removeLink(groupId, 'member', memberId);
   }
 }
 

@@ -21,46 +21,143 @@
  *   `departmentNumber`. `accountDisabled` comes from `userAccountControl`
  *   bit 2 (AD) or `pwdAccountLockedTime` (OpenLDAP ppolicy).
  * - The job's state between cycles (committed watermark, presence-sweep
- *   anchor set) lives in a {@link LdapInboundStateStore}; the default keeps it
- *   in memory, so a restarted server starts with a full import. After a full
+ *   anchor set) lives in a {@link LdapInboundStateStore}: services.ts passes
+ *   the durable one (inbound-state.ts, the job's sync_job_state row), so a
+ *   restarted server continues with a delta; the factory's default keeps it
+ *   in memory. It is written only when the cycle commits. After a full
  *   import, users linked to anchors it did not see are deleted (mark and
  *   sweep), unless it saw no user at all.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { InboundBatch, InboundChange, InboundRecord, InboundSource, InboundSourceFactory, InboundValue } from './port.ts';
+import type { InboundBatch, InboundChange, InboundRecord, InboundSource, InboundSourceFactory, InboundSubject, InboundValue } from './port.ts';
 import { LdapSource, type LdapImport } from '../connectors/ldap/source.ts';
 import { ldapSourceOptionsFromSecrets } from '../connectors/ldap/secrets.ts';
 import { isLdapSourceError } from '../connectors/ldap/errors.ts';
 import { normalizeDn } from '../connectors/ldap/dn.ts';
 import { parseResetScope } from '../sync/job-model.ts';
 import {
-  attributeValues, memoryAnchorStore, type LdapAnchorStore, type LdapChange, type LdapEntry, type LdapScope, type LdapSourceOptions,
+  attributeValues, type LdapAnchorStore, type LdapChange, type LdapEntry, type LdapScope, type LdapSourceOptions,
 } from '../connectors/ldap/types.ts';
 
 const RUN_PREFIX = 'ldap-run:';
 const MULTI_VALUED = new Set(['proxyaddresses']);
 
-/** What an AD2AAD job keeps between cycles. */
+/** What an AD2AAD job keeps between cycles, as persisted. */
 export interface LdapInboundState {
   /** The last committed LDAP watermark (null: the next cycle runs a full import). */
   watermark: string | null;
-  /** The presence sweep's anchor set. */
-  anchors: LdapAnchorStore;
+  /** The presence sweep's anchor set (anchor → DN) as of that watermark; null when the method needs none or none is known. */
+  anchors: ReadonlyMap<string, string> | null;
+  /**
+   * The job schema's version the watermark was made under: after a PUT of the
+   * schema (a new version) the next cycle is a full import, so that every
+   * object is evaluated with the new mappings (as Entra re-evaluates every
+   * object after a schema change).
+   */
+  schemaVersion?: string | null;
 }
 
+/** Where AD2AAD jobs keep their state between cycles (durable: `jobStateInboundStore` in inbound-state.ts). */
 export interface LdapInboundStateStore {
-  get(jobId: string): LdapInboundState;
+  load(jobId: string): Promise<LdapInboundState>;
+  save(jobId: string, state: LdapInboundState): Promise<void>;
 }
 
+/** Keeps the state in this process only (a restarted process starts with a full import). */
 export function memoryInboundStateStore(): LdapInboundStateStore {
   const states = new Map<string, LdapInboundState>();
   return {
-    get(jobId) {
-      let s = states.get(jobId);
-      if (!s) states.set(jobId, (s = { watermark: null, anchors: memoryAnchorStore() }));
-      return s;
+    load: (jobId) => Promise.resolve(states.get(jobId) ?? { watermark: null, anchors: null }),
+    save: (jobId, state) => {
+      states.set(jobId, { watermark: state.watermark, anchors: state.anchors ? new Map(state.anchors) : null, schemaVersion: state.schemaVersion ?? null });
+      return Promise.resolve();
     },
   };
+}
+
+/**
+ * One job's state for the length of a cycle: loaded on first use (a pending
+ * reset clears it, durably, at once); the anchor set the connector saves
+ * during an import is held back and persisted together with the watermark
+ * when the cycle commits it — after the batch's directory writes are
+ * durable — so a crash in between replays the import against the old set.
+ */
+export class LdapJobState {
+  private loaded: Promise<void> | undefined;
+  private watermark: string | null = null;
+  private committedAnchors: ReadonlyMap<string, string> | null = null;
+  private pendingAnchors: ReadonlyMap<string, string> | null = null;
+
+  constructor(
+    private readonly store: LdapInboundStateStore,
+    private readonly jobId: string,
+    private readonly reset = false,
+    /** The job schema's current version (undefined: not checked). */
+    private readonly schemaVersion?: string,
+  ) {}
+
+  private ensure(): Promise<void> {
+    this.loaded ??= (async () => {
+      if (this.reset) {
+        await this.store.save(this.jobId, { watermark: null, anchors: null });
+        return;
+      }
+      const s = await this.store.load(this.jobId);
+      // A watermark made under another schema version: a full import (nothing is written until it commits).
+      if (this.schemaVersion !== undefined && s.watermark !== null && (s.schemaVersion ?? null) !== this.schemaVersion) return;
+      this.watermark = s.watermark;
+      this.committedAnchors = s.anchors;
+    })();
+    return this.loaded;
+  }
+
+  async currentWatermark(): Promise<string | null> {
+    await this.ensure();
+    return this.watermark;
+  }
+
+  /** The connector's anchor store: loads the committed set, holds a new one until {@link commit}. */
+  readonly anchorStore: LdapAnchorStore = {
+    load: async () => {
+      await this.ensure();
+      return this.committedAnchors ?? undefined;
+    },
+    save: (anchors) => {
+      this.pendingAnchors = new Map(anchors);
+      return Promise.resolve();
+    },
+  };
+
+  /** Persists the watermark (and the anchor set of the import that produced it). */
+  async commit(watermark: string): Promise<void> {
+    await this.ensure();
+    const anchors = this.pendingAnchors ?? this.committedAnchors;
+    await this.store.save(this.jobId, { watermark, anchors, ...(this.schemaVersion !== undefined ? { schemaVersion: this.schemaVersion } : {}) });
+    this.watermark = watermark;
+    this.committedAnchors = anchors;
+    this.pendingAnchors = null;
+  }
+}
+
+/**
+ * Turns an LDAP group entry into an inbound record: `objectGUID` = the
+ * anchor, `distinguishedName`, `cn`, `displayName`, `description`,
+ * `sAMAccountName`, `mail`, `mailNickname` (first values), and `member` = the
+ * anchors of its members (`member` and `uniqueMember` DNs resolved by the
+ * caller; members that are no user or group in the directory are left out).
+ */
+export function ldapGroupToRecord(entry: LdapEntry, opts: { domain?: string; memberAnchors: readonly string[] }): InboundRecord {
+  const attributes: Record<string, InboundValue> = {};
+  for (const [k, v] of Object.entries(entry.attributes)) {
+    const lower = k.toLowerCase();
+    if (lower === 'member' || lower === 'uniquemember') continue;
+    attributes[k] = v[0] ?? null;
+  }
+  attributes.objectGUID = entry.anchor;
+  attributes.distinguishedName = entry.dn;
+  if (opts.domain) attributes.domain = opts.domain;
+  attributes.member = [...opts.memberAnchors];
+  return { anchor: entry.anchor, displayName: entry.dn, objectType: 'group', attributes };
 }
 
 /** Turns an LDAP user entry into an inbound record (see the header for the names). */
@@ -103,7 +200,7 @@ export class LdapInboundSource implements InboundSource {
 
   constructor(
     private readonly source: LdapSource,
-    private readonly state: LdapInboundState,
+    private readonly state: LdapJobState,
     private readonly opts: {
       domain?: string;
       systemName?: string;
@@ -117,7 +214,7 @@ export class LdapInboundSource implements InboundSource {
   }
 
   currentWatermark(): Promise<string | null> {
-    return Promise.resolve(this.state.watermark);
+    return this.state.currentWatermark();
   }
 
   async read(watermark: string | null, limit: number): Promise<InboundBatch> {
@@ -144,9 +241,9 @@ export class LdapInboundSource implements InboundSource {
     return { changes: await this.toChanges(entries), watermark: run.token, hasMore: true };
   }
 
-  commit(watermark: string): Promise<void> {
-    if (!watermark.startsWith(RUN_PREFIX)) this.state.watermark = watermark;
-    return Promise.resolve();
+  async commit(watermark: string): Promise<void> {
+    // Run tokens mark batches inside one import: only the import's final LDAP watermark is durable.
+    if (!watermark.startsWith(RUN_PREFIX)) await this.state.commit(watermark);
   }
 
   async close(): Promise<void> {
@@ -155,7 +252,7 @@ export class LdapInboundSource implements InboundSource {
   }
 
   private async start(watermark: string | null): Promise<void> {
-    const from = watermark && !watermark.startsWith(RUN_PREFIX) ? watermark : this.state.watermark;
+    const from = watermark && !watermark.startsWith(RUN_PREFIX) ? watermark : await this.state.currentWatermark();
     const id = ++this.runs;
     if (from) {
       const imp = this.source.deltaImport(from);
@@ -183,13 +280,38 @@ export class LdapInboundSource implements InboundSource {
     const gone = [...(await this.opts.linkedAnchors())].filter((a) => !seen.has(a.toLowerCase()));
     if (gone.length && seen.size === 0) {
       // A wrong base, scope or missing read right looks like an empty directory: never delete everyone for it.
-      throw new Error(`The full import from ${this.systemName} found no users: refusing to delete the ${gone.length} users linked to this job `
+      throw new Error(`The full import from ${this.systemName} found no users: refusing to delete the ${gone.length} users and groups linked to this job `
         + '(check the base DN, the scope and the bind account\'s read rights).');
     }
     return gone.map((anchor) => ({ kind: 'delete' as const, anchor }));
   }
 
-  private async managerAnchor(dn: string): Promise<string | null> {
+  /**
+   * provisionOnDemand's subject: a DN (Entra's form for AD2AAD jobs), or the
+   * anchor (objectGUID / entryUUID), optionally prefixed `uuid:`. Scope is
+   * evaluated and reported, not applied here.
+   */
+  async readSubject(objectId: string): Promise<InboundSubject | undefined> {
+    const id = objectId.trim();
+    const anchor = /^uuid:/i.test(id) ? id.slice(5) : id;
+    const entry = id.includes('=') ? await this.source.readByDn(id) : await this.source.readByAnchor(anchor);
+    if (!entry) return undefined;
+    const scope = this.source.options.scope;
+    let outOfScope: string | undefined;
+    if (!(await this.source.isInScope(entry))) {
+      const containers = scope?.containerFilter?.includedContainers ?? [];
+      const groups = scope?.groupFilter?.includedGroups ?? [];
+      outOfScope = containers.length
+        ? `its DN is not under any of the rule's included containers (${containers.join('; ')})`
+        : groups.length ? `it is not a direct member of any of the rule's included groups (${groups.join('; ')})` : 'it is outside the search base';
+    }
+    const [change] = await this.toChanges([{ kind: 'upsert', entry }]);
+    if (change?.kind !== 'upsert') return undefined;
+    return { objectType: entry.objectClass, name: entry.dn, record: change.record, ...(outOfScope ? { outOfScope } : {}) };
+  }
+
+  /** The anchor of the user or group at `dn` (null: none), from what the import showed, else read (cached per cycle). */
+  private async dnAnchor(dn: string): Promise<string | null> {
     const key = normalizeDn(dn);
     if (this.anchorsByDn.has(key)) return this.anchorsByDn.get(key)!;
     const e = await this.source.readByDn(dn);
@@ -205,9 +327,18 @@ export class LdapInboundSource implements InboundSource {
         out.push({ kind: 'delete', anchor: c.anchor, ...(c.dn ? { displayName: c.dn } : {}) });
         continue;
       }
-      if (c.entry.objectClass !== 'user') continue;
+      if (c.entry.objectClass === 'group') {
+        const dns = [...attributeValues(c.entry, 'member'), ...attributeValues(c.entry, 'uniqueMember')];
+        const anchors: string[] = [];
+        for (const dn of dns) {
+          const a = await this.dnAnchor(dn);
+          if (a && !anchors.includes(a)) anchors.push(a);
+        }
+        out.push({ kind: 'upsert', record: ldapGroupToRecord(c.entry, { domain: this.opts.domain, memberAnchors: anchors }) });
+        continue;
+      }
       const manager = attributeValues(c.entry, 'manager')[0];
-      out.push({ kind: 'upsert', record: ldapEntryToRecord(c.entry, { domain: this.opts.domain, managerAnchor: manager ? await this.managerAnchor(manager) : undefined }) });
+      out.push({ kind: 'upsert', record: ldapEntryToRecord(c.entry, { domain: this.opts.domain, managerAnchor: manager ? await this.dnAnchor(manager) : undefined }) });
     }
     return out;
   }
@@ -227,7 +358,7 @@ export function scopeFromSchema(job: object): LdapScope | undefined {
 }
 
 export interface LdapInboundSourceFactoryOptions {
-  /** Job state between cycles (default: in memory). */
+  /** Job state between cycles (default: in memory; services.ts passes the durable `jobStateInboundStore`). */
   state?: LdapInboundStateStore;
   /** The job's scoping; default: its rule's containerFilter/groupFilter ({@link scopeFromSchema}). */
   scopeOf?: (jobId: string) => LdapScope | undefined;
@@ -246,13 +377,13 @@ export function ldapInboundSourceFactory(opts: LdapInboundSourceFactoryOptions =
     create(job, secrets) {
       if (job.templateId.toLowerCase() !== 'ad2aadprovisioning') return undefined;
       if (!secrets.Server) return undefined;
-      const state = states.get(job.id);
       // A restart with resetScope Watermark (or Full, or none given) makes the next cycle a full import.
       // The engine hands over the job as read before it consumed the pending reset.
       const pending = (job as { pendingResetScope?: string | null }).pendingResetScope;
-      if (pending && parseResetScope(pending).has('Watermark')) state.watermark = null;
+      const version = (job as { schema?: { version?: string | null } }).schema?.version ?? '';
+      const state = new LdapJobState(states, job.id, pending !== undefined && pending !== null && parseResetScope(pending).has('Watermark'), version);
       const options = ldapSourceOptionsFromSecrets(secrets, opts.scopeOf?.(job.id) ?? scopeFromSchema(job), {
-        objectTypes: ['user'], anchorStore: state.anchors, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
+        objectTypes: ['user', 'group'], anchorStore: state.anchorStore, ...(opts.tls ? { tls: opts.tls } : {}), ...opts.options,
       });
       const domainSecret = secrets.Domain?.trim();
       let domain: string | undefined = domainSecret;

@@ -30,6 +30,12 @@ export interface InboundRecord {
   anchor: string;
   /** What the log shows as the record's name (DN, userName); optional. */
   displayName?: string;
+  /**
+   * The source object type when the source serves several (`user`, `group`);
+   * absent: the source's {@link InboundSource.objectType}. A `group` record's
+   * members attribute holds the members' anchors.
+   */
+  objectType?: string;
   attributes: Record<string, InboundValue>;
   /**
    * Problems the source already found in this record (a wrong type, a
@@ -63,7 +69,24 @@ export interface InboundSource {
   commit(watermark: string): Promise<void>;
   /** The watermark a cycle starts from (kept by the source, e.g. its staging table or a DirSync cookie). */
   currentWatermark(): Promise<string | null>;
+  /**
+   * provisionOnDemand: reads one object now by the id an admin gives (a DN,
+   * or the anchor), whatever the watermark. Undefined when the source has no
+   * such object. Sources without it do not offer provisioning on demand.
+   */
+  readSubject?(objectId: string): Promise<InboundSubject | undefined>;
   close?(): Promise<void>;
+}
+
+/** One object read for provisionOnDemand. */
+export interface InboundSubject {
+  /** The source object type (`user`, `group`). */
+  objectType: string;
+  /** The object's name in the source (its DN). */
+  name: string;
+  record: InboundRecord;
+  /** Why the object is outside the source's scope (OU or group scoping); undefined when it is in scope. */
+  outOfScope?: string;
 }
 
 /** Builds the source of an inbound job (per job: its secrets, settings and schema pick the connector). */

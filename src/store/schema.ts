@@ -280,7 +280,8 @@ export interface InboundTables {
     payload: string;
     received_at: string;
   };
-  inbound_links: { job_id: string; anchor: string; user_id: string; updated_at: string };
+  /** `user_id`: the directory object (user or group, `object_type` `User`/`Group`) the anchor became. */
+  inbound_links: { job_id: string; anchor: string; user_id: string; updated_at: string; object_type: Generated<string> };
   inbound_pending_refs: {
     job_id: string;
     user_id: string;

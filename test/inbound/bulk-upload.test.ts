@@ -231,7 +231,7 @@ describe(`API-driven inbound provisioning (bulkUpload) on ${backend}`, { skip },
     });
     const body = (await res.json()) as { error: { message: string } };
     assert.equal(res.status, 400);
-    assert.match(body.error.message, /Provision on demand is not supported for inbound jobs/);
+    assert.match(body.error.message, /Provision on demand is not supported for API-driven provisioning jobs/);
   });
 
   test('a paused job accepts uploads and processes them when started', async () => {

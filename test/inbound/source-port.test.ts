@@ -110,7 +110,7 @@ describe('the InboundSource port with an LDAP-like source (AD2AADProvisioning)',
     assert.equal(source.committed, '2');
     const job = await services.sync.getJob(spId, jobId);
     assert.equal(job.status.lastExecution?.state, 'Succeeded');
-    assert.deepEqual(job.status.synchronizedEntryCountByType, [{ key: 'User to User', value: 2 }]);
+    assert.deepEqual(job.status.synchronizedEntryCountByType, [{ key: 'User to User', value: 2 }, { key: 'Group to Group', value: 0 }]);
   });
 
   test('a change updates, accountDisabled disables, and a delete soft-deletes (Delete is a default flow)', async () => {
@@ -127,6 +127,43 @@ describe('the InboundSource port with an LDAP-like source (AD2AADProvisioning)',
     const live: string[] = [];
     for await (const b of services.directory.streamUsers()) for (const u of b) live.push(u.onPremisesImmutableId ?? '');
     assert.deepEqual(live, ['guid-amy'], 'the deleted entry\'s user is in the recycle bin');
+  });
+
+  test('a group whose members arrive after it (later in the cycle, or in a later cycle) gets them in the reference pass', async () => {
+    const group = (anchor: string, members: string[]): InboundChange => ({
+      kind: 'upsert',
+      record: { anchor, displayName: `cn=${anchor},ou=groups,dc=corp,dc=test`, objectType: 'group', attributes: { objectGUID: anchor, cn: anchor, member: members } },
+    });
+    const members = async (anchor: string) => {
+      const link = await services.store.db.selectFrom('inbound_links').select(['user_id', 'object_type']).where('job_id', '=', jobId).where('anchor', '=', anchor).executeTakeFirstOrThrow();
+      assert.equal(link.object_type, 'Group');
+      const page = await services.directory.listLinks(link.user_id, 'member', 100);
+      return page.items.map((o) => (o.kind === 'user' ? o.user.userPrincipalName : o.group.displayName)).sort();
+    };
+    // The group first, then one of its members in the same cycle; the other member comes a cycle later.
+    entries.push(entry('carl'), entry('dora'));
+    changes.push(group('grp-ops', ['guid-carl', 'guid-dora', 'guid-amy']), { kind: 'upsert', record: toRecord(entries.find((e) => e.anchor === 'guid-carl')!, dnToAnchor) });
+    await services.engine.runCycle(jobId);
+    assert.deepEqual(await members('grp-ops'), [`amy@${domain}`, `carl@${domain}`]);
+    let job = await services.sync.getJob(spId, jobId);
+    assert.equal(job.status.lastExecution?.countImportedReferenceDeltas, 3, 'amy added with the group, carl in the reference pass, dora still pending');
+    changes.push({ kind: 'upsert', record: toRecord(entries.find((e) => e.anchor === 'guid-dora')!, dnToAnchor) });
+    await services.engine.runCycle(jobId);
+    assert.deepEqual(await members('grp-ops'), [`amy@${domain}`, `carl@${domain}`, `dora@${domain}`]);
+    job = await services.sync.getJob(spId, jobId);
+    assert.deepEqual(job.status.synchronizedEntryCountByType, [{ key: 'User to User', value: 3 }, { key: 'Group to Group', value: 1 }]);
+    const pending = await services.store.db.selectFrom('inbound_pending_refs').selectAll().where('job_id', '=', jobId).execute();
+    assert.deepEqual(pending, [], 'nothing waits any more');
+    // A nested group and a removal: amy leaves, grp-ops becomes a member of grp-all; deleting grp-all deletes the group.
+    changes.push(group('grp-ops', ['guid-carl', 'guid-dora']), group('grp-all', ['grp-ops']));
+    await services.engine.runCycle(jobId);
+    assert.deepEqual(await members('grp-ops'), [`carl@${domain}`, `dora@${domain}`]);
+    assert.deepEqual(await members('grp-all'), ['grp-ops']);
+    changes.push({ kind: 'delete', anchor: 'grp-all' });
+    await services.engine.runCycle(jobId);
+    const left = await services.store.db.selectFrom('inbound_links').select('anchor').where('job_id', '=', jobId).where('object_type', '=', 'Group').execute();
+    assert.deepEqual(left.map((r) => r.anchor), ['grp-ops']);
+    assert.equal((await services.directory.listGroups({ top: 10 } as Parameters<Services['directory']['listGroups']>[0])).items.length, 1);
   });
 
   test('an inbound job whose connector is not configured fails its cycle with a clear status', async () => {

@@ -491,6 +491,31 @@ export class LdapSource {
     return entry && this.completeRanges(entry);
   }
 
+  /**
+   * Reads one user or group by its anchor (`objectGUID` on AD, `entryUUID`
+   * on OpenLDAP), anywhere under the base; scope not applied, as
+   * {@link readByDn}. Undefined when there is none.
+   */
+  async readByAnchor(anchor: string): Promise<LdapEntry | undefined> {
+    const info = await this.serverInfo();
+    const anchorAttr = this.anchorAttribute(info);
+    const isGuid = anchorAttr.toLowerCase() === 'objectguid';
+    if (isGuid && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(anchor)) return undefined;
+    const base = this.isAd(info) ? (info.defaultNamingContext ?? info.baseDn) : info.baseDn;
+    // A filter object, as in reread(): a text filter would corrupt binary GUID bytes.
+    const filter = new AndFilter({
+      filters: [FilterParser.parseString(this.objectFilter(info)), new EqualityFilter({ attribute: anchorAttr, value: isGuid ? guidToBytes(anchor) : anchor })],
+    });
+    const stats: LdapImportStats = { yielded: 0, searches: 0, received: 0, skipped: 0 };
+    for await (const page of this.pages(stats, base, filter, this.attributes(info))) {
+      for (const raw of page) {
+        const entry = this.toEntry(raw, info);
+        if (entry && entry.anchor === anchor.toLowerCase()) return this.completeRanges(entry);
+      }
+    }
+    return undefined;
+  }
+
   /** Whether an entry is in the configured scope now. */
   async isInScope(entry: Pick<LdapEntry, 'dn'>): Promise<boolean> {
     const info = await this.serverInfo();

@@ -12,6 +12,7 @@ import * as m0005 from './0005_directory_storage.ts';
 import * as m0006 from './0006_app_instances.ts';
 import * as m0007 from './0007_scheduler.ts';
 import * as m0008 from './0008_inbound.ts';
+import * as m0009 from './0009_inbound_state.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0006_app_instances': m0006,
   '0007_scheduler': m0007,
   '0008_inbound': m0008,
+  '0009_inbound_state': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

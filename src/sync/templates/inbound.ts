@@ -25,7 +25,7 @@ import {
   functionSource as fn,
   objectDefinition,
 } from './builders.ts';
-import { AZURE_AD_DIRECTORY_NAME, AZURE_AD_USER_OBJECT, azureAdDirectoryDefinition } from './azure-ad-directory.ts';
+import { AZURE_AD_DIRECTORY_NAME, AZURE_AD_GROUP_OBJECT, AZURE_AD_USER_OBJECT, azureAdDirectoryDefinition } from './azure-ad-directory.ts';
 
 /** Factory tag / template id of API-driven inbound provisioning to the directory. */
 export const API2AAD_FACTORY_TAG = 'API2AAD';
@@ -50,6 +50,8 @@ export const AD_DIRECTORY_ID = '9b1f0f3a-2c4d-4e5f-8a6b-7c8d9e0f1a22';
 export const AD_USER_OBJECT = 'user';
 export const AD2AAD_RULE_ID = 'c4f5e6d7-8a9b-4c0d-9e1f-2a3b4c5d6e33';
 export const AD2AAD_MAPPING_NAME = 'Provision Active Directory users';
+export const AD_GROUP_OBJECT = 'group';
+export const AD2AAD_GROUP_MAPPING_NAME = 'Provision Active Directory groups';
 
 /** Rule name Graph shows for inbound user rules (graph-sync-api.md §3.4). */
 export const INBOUND_RULE_NAME = 'USER_INBOUND_USER';
@@ -245,13 +247,35 @@ function adUserAttributes(): AttributeDefinitionT[] {
   ];
 }
 
+/**
+ * AD `group` / OpenLDAP `groupOfNames`/`groupOfUniqueNames` attributes. `member`
+ * holds the members' **anchors** (the connector turns member DNs into them).
+ */
+function adGroupAttributes(): AttributeDefinitionT[] {
+  return [
+    attr('objectGUID', { anchor: true }),
+    attr('distinguishedName'),
+    attr('cn'),
+    attr('displayName'),
+    attr('description'),
+    attr('sAMAccountName'),
+    attr('mail'),
+    attr('mailNickname'),
+    attr('domain'),
+    attr('member', { type: 'Reference', multivalued: true, references: [AD_USER_OBJECT, AD_GROUP_OBJECT] }),
+  ];
+}
+
 export function adDirectoryDefinition(): DirectoryDefinitionT {
   return {
     id: AD_DIRECTORY_ID,
     discoverabilities: 'AttributeNames, AttributeDataTypes',
     discoveryDateTime: null,
     name: AD_DIRECTORY_NAME,
-    objects: [objectDefinition(AD_USER_OBJECT, adUserAttributes(), { IsSoftDeletionSupported: 'false', ConnectorDataStorageRequired: 'true' })],
+    objects: [
+      objectDefinition(AD_USER_OBJECT, adUserAttributes(), { IsSoftDeletionSupported: 'false', ConnectorDataStorageRequired: 'true' }),
+      objectDefinition(AD_GROUP_OBJECT, adGroupAttributes(), { IsSoftDeletionSupported: 'false', ConnectorDataStorageRequired: 'true' }),
+    ],
     readOnly: false,
     version: null,
   };
@@ -302,6 +326,33 @@ function ad2aadUserMapping(): ObjectMappingT {
   };
 }
 
+/**
+ * Groups and their memberships. Cloud Sync provisions AD groups (CS-GRAPH:
+ * users, groups, contacts), but no Microsoft page lists the group mapping:
+ * every row here is inferred, modelled on Connect's group attributes. Groups
+ * are matched by their anchor link only (there is no immutable id on a
+ * directory group to match on).
+ */
+function ad2aadGroupMapping(): ObjectMappingT {
+  return {
+    attributeMappings: [
+      map('displayName', fn('Coalesce', [['source', src('displayName')], ['source', src('cn')]])),
+      map('description', src('description')),
+      map('mailNickname', fn('Coalesce', [['source', src('mailNickname')], ['source', src('sAMAccountName')], ['source', src('cn')]])),
+      map('securityEnabled', str('True')),
+      map('mailEnabled', str('False')),
+      map('members', src('member')),
+    ],
+    enabled: true,
+    flowTypes: 'Add, Update, Delete',
+    metadata: inboundMappingMetadata('objectGUID'),
+    name: AD2AAD_GROUP_MAPPING_NAME,
+    scope: null,
+    sourceObjectName: AD_GROUP_OBJECT,
+    targetObjectName: AZURE_AD_GROUP_OBJECT,
+  };
+}
+
 function ad2aadRule(): SynchronizationRuleT {
   return {
     // OU scoping (containerFilter) or group scoping (groupFilter); mutually exclusive (G-RULE).
@@ -311,7 +362,7 @@ function ad2aadRule(): SynchronizationRuleT {
     id: AD2AAD_RULE_ID,
     metadata: [{ key: 'supportsProvisionOnDemand', value: 'true' }],
     name: INBOUND_RULE_NAME,
-    objectMappings: [ad2aadUserMapping()],
+    objectMappings: [ad2aadUserMapping(), ad2aadGroupMapping()],
     priority: 1,
     sourceDirectoryName: AD_DIRECTORY_NAME,
     targetDirectoryName: AZURE_AD_DIRECTORY_NAME,
