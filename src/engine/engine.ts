@@ -61,7 +61,8 @@ export interface EngineDeps {
 /** What the engine hands inbound jobs to. */
 export interface InboundCycleRunner {
   handles(job: { templateId: string }): boolean;
-  runCycle(jobId: string): Promise<unknown>;
+  /** One cycle; `fence`: it runs under a scheduler lease, and its writes of the job's state are fenced. */
+  runCycle(jobId: string, fence?: Fence): Promise<unknown>;
   /** provisionOnDemand for an inbound job (it refuses what it does not offer). */
   provisionOnDemand?(job: JobRecord, request: OnDemandRequest, initiator: Initiator): Promise<OnDemandResponse>;
 }
@@ -226,7 +227,7 @@ export class SyncEngine {
     if (!job) return undefined;
     if (this.deps.inbound?.handles(job)) {
       // Inbound jobs have a source connector and the directory as their target: their own cycle.
-      await this.deps.inbound.runCycle(jobId);
+      await this.deps.inbound.runCycle(jobId, opts.fence);
       return undefined;
     }
     const pausedAtStart = job.schedule.state === 'Paused';

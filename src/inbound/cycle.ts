@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.ts';
+import type { Db, Store } from '../store/store.ts';
 import type { Clock } from '../util/time.ts';
 import type { DirectoryGroup, DirectoryUser } from '../directory/port.ts';
 import { isGraphError } from '../errors/graph-error.ts';
@@ -275,17 +275,26 @@ export class InboundCycle {
     return row ? this.deps.target.get(row.user_id) : undefined;
   }
 
+  /**
+   * One write of the job's own state (links, pending references), in a
+   * transaction of its own: under a scheduler lease the store is fenced
+   * (src/scheduler/leases.ts), so the write fails once the lease is lost.
+   */
+  private write(fn: (db: Db) => Promise<unknown>): Promise<unknown> {
+    return this.deps.store.transaction((trx) => fn(trx));
+  }
+
   private async link(anchor: string, userId: string): Promise<void> {
     if (this.anchors.get(anchor) === userId) return;
     this.anchors.set(anchor, userId);
     const now = this.deps.clock.now().toISOString();
-    await this.deps.store.db.insertInto('inbound_links').values({ job_id: this.job.id, anchor, user_id: userId, updated_at: now })
-      .onConflict((oc) => oc.columns(['job_id', 'anchor']).doUpdateSet({ user_id: userId, updated_at: now })).execute();
+    await this.write((db) => db.insertInto('inbound_links').values({ job_id: this.job.id, anchor, user_id: userId, updated_at: now })
+      .onConflict((oc) => oc.columns(['job_id', 'anchor']).doUpdateSet({ user_id: userId, updated_at: now })).execute());
   }
 
   private async unlink(anchor: string): Promise<void> {
     this.anchors.set(anchor, null);
-    await this.deps.store.db.deleteFrom('inbound_links').where('job_id', '=', this.job.id).where('anchor', '=', anchor).execute();
+    await this.write((db) => db.deleteFrom('inbound_links').where('job_id', '=', this.job.id).where('anchor', '=', anchor).execute());
   }
 
   private async linkCount(type: 'User' | 'Group'): Promise<number> {
@@ -617,8 +626,8 @@ export class InboundCycle {
 
   private async linkGroup(anchor: string, groupId: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    await this.deps.store.db.insertInto('inbound_links').values({ job_id: this.job.id, anchor, user_id: groupId, object_type: 'Group', updated_at: now })
-      .onConflict((oc) => oc.columns(['job_id', 'anchor']).doUpdateSet({ user_id: groupId, object_type: 'Group', updated_at: now })).execute();
+    await this.write((db) => db.insertInto('inbound_links').values({ job_id: this.job.id, anchor, user_id: groupId, object_type: 'Group', updated_at: now })
+      .onConflict((oc) => oc.columns(['job_id', 'anchor']).doUpdateSet({ user_id: groupId, object_type: 'Group', updated_at: now })).execute());
   }
 
   /** Forgets a group: its link and the members waiting for it. */
@@ -840,7 +849,7 @@ export class InboundCycle {
   private async resolveMembers(groupId: string, rows: readonly PendingRow[], ids: readonly string[]): Promise<void> {
     const group = await this.deps.target.getGroup(groupId);
     if (!group) {
-      await this.deps.store.db.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', groupId).execute();
+      await this.write((db) => db.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', groupId).execute());
       return;
     }
     const current = await this.deps.target.memberIds(groupId);
@@ -874,13 +883,13 @@ export class InboundCycle {
 
   private async keepPending(userId: string, attribute: string, ref: string, sourceAnchor: string, displayName: string, changeId: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    await this.deps.store.db.insertInto('inbound_pending_refs').values({
+    await this.write((db) => db.insertInto('inbound_pending_refs').values({
       job_id: this.job.id, user_id: userId, attribute, ref_anchor: ref, source_anchor: sourceAnchor, display_name: displayName, change_id: changeId, created_at: now,
-    }).onConflict((oc) => oc.columns(['job_id', 'user_id', 'attribute']).doUpdateSet({ ref_anchor: ref, source_anchor: sourceAnchor, display_name: displayName, change_id: changeId, created_at: now })).execute();
+    }).onConflict((oc) => oc.columns(['job_id', 'user_id', 'attribute']).doUpdateSet({ ref_anchor: ref, source_anchor: sourceAnchor, display_name: displayName, change_id: changeId, created_at: now })).execute());
   }
 
   private async dropPending(userId: string, attribute: string): Promise<void> {
-    await this.deps.store.db.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', userId).where('attribute', '=', attribute).execute();
+    await this.write((db) => db.deleteFrom('inbound_pending_refs').where('job_id', '=', this.job.id).where('user_id', '=', userId).where('attribute', '=', attribute).execute());
   }
 
   /**

@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isLdapSourceError } from '../connectors/ldap/errors.ts';
 import type { Store } from '../store/store.ts';
+import { fencedStore, LeaseLostError } from '../scheduler/leases.ts';
+import type { Fence } from '../scheduler/leases.ts';
 import type { Clock } from '../util/time.ts';
 import { NEVER } from '../util/time.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
@@ -201,8 +203,13 @@ export class InboundEngine {
     await this.deps.sync.mutateJob(job.spId, job.id, () => ({ pendingResetScope: null }));
   }
 
-  /** Runs one cycle of an inbound job and records it in the job status. */
-  async runCycle(jobId: string): Promise<InboundCycleResult | undefined> {
+  /**
+   * Runs one cycle of an inbound job and records it in the job status.
+   * Under a scheduler lease (`fence`) the cycle's own writes — links,
+   * pending references, the job's status — check the fencing token, so a
+   * worker that lost its lease stops writing them (docs/scheduler.md).
+   */
+  async runCycle(jobId: string, fence?: Fence): Promise<InboundCycleResult | undefined> {
     const job = await this.deps.sync.findJob(jobId);
     if (!job) return undefined;
     const began = this.deps.clock.now();
@@ -212,8 +219,9 @@ export class InboundEngine {
       const sp = await this.deps.applications.getServicePrincipal(job.spId);
       const secrets = await this.deps.sync.readSecrets(job.spId);
       source = this.sourceOf(job, secrets as Record<string, string | undefined>);
+      const store = fence ? fencedStore(this.deps.store, fence) : this.deps.store;
       const cycle = new InboundCycle(
-        { store: this.deps.store, target: new CachingTarget(this.deps.directory), logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
+        { store, target: new CachingTarget(this.deps.directory), logs: this.deps.logs, clock: this.deps.clock, logger: this.deps.logger },
         { id: job.id, tenantId: this.deps.tenant.id, defaultDomain: this.deps.tenant.domain, servicePrincipal: { id: sp.id, displayName: sp.displayName, appId: sp.appId } },
         source,
         this.mappingOf(job),
@@ -223,12 +231,13 @@ export class InboundEngine {
         },
       );
       const result = await cycle.run();
-      await this.recordSuccess(job, result);
+      await this.recordSuccess(job, result, fence);
       this.deps.logger.info({ jobId, cycleId: result.cycleId, counters: result.counters }, `inbound cycle ended: ${result.counters.imported} imported, `
         + `${result.counters.created} created, ${result.counters.updated} updated, ${result.counters.disabled} disabled, ${result.counters.failed} failed`);
       return result;
     } catch (e) {
-      await this.recordFailure(job, began, e);
+      // A worker that lost its lease leaves the status to the one that holds it now.
+      if (!(e instanceof LeaseLostError)) await this.recordFailure(job, began, e, fence);
       throw e;
     } finally {
       await source?.close?.();
@@ -340,7 +349,7 @@ export class InboundEngine {
     };
   }
 
-  private async recordSuccess(job: JobRecord, r: InboundCycleResult): Promise<void> {
+  private async recordSuccess(job: JobRecord, r: InboundCycleResult, fence?: Fence): Promise<void> {
     const exec = this.execution(r);
     const now = this.deps.clock.now().toISOString();
     const steady = exec.countExports === 0;
@@ -362,10 +371,10 @@ export class InboundEngine {
           ...(r.linkedGroups > 0 || this.compiled.get(job.id)?.groups ? [{ key: 'Group to Group', value: r.linkedGroups }] : []),
         ],
       },
-    }));
+    }), fence ? { fence } : {});
   }
 
-  private async recordFailure(job: JobRecord, began: Date, e: unknown): Promise<void> {
+  private async recordFailure(job: JobRecord, began: Date, e: unknown, fence?: Fence): Promise<void> {
     const now = this.deps.clock.now();
     this.deps.logger.error({ err: e, jobId: job.id }, 'inbound cycle failed');
     await this.deps.sync.mutateJob(job.spId, job.id, (j) => ({
@@ -379,6 +388,6 @@ export class InboundEngine {
           state: 'Failed', timeBegan: began.toISOString(), timeEnded: now.toISOString(),
         },
       },
-    })).catch(() => undefined);
+    }), fence ? { fence } : {}).catch(() => undefined);
   }
 }
