@@ -1,6 +1,7 @@
 /** Property tests (fast-check): printer/parser round trip, spans, robustness of parser and evaluator. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 import {
   ast,
@@ -258,9 +259,9 @@ void describe('evaluator robustness', () => {
             ...(domain !== undefined ? { defaultDomain: domain } : {}),
             ...(roles !== undefined ? { appRoleAssignments: roles } : {}),
           });
-          assert.ok(isValueResult(v), `${e.text} returned ${String(v)}`);
+          assert.ok(isValueResult(v), `${e.text} returned ${inspect(v)}`);
         } catch (err) {
-          assert.ok(isDomainError(err), `${e.text} threw ${err instanceof Error ? err.stack : String(err)}`);
+          assert.ok(isDomainError(err), `${e.text} threw ${err instanceof Error ? err.stack : inspect(err)}`);
         }
       }),
       { numRuns: RUNS * 10 },
@@ -291,14 +292,14 @@ void describe('evaluator robustness', () => {
         try {
           compiled = compile(tree);
         } catch (err) {
-          assert.ok(err instanceof ExpressionError, `${print(tree)}: compile threw ${String(err)}`);
+          assert.ok(err instanceof ExpressionError, `${print(tree)}: compile threw ${inspect(err)}`);
           return;
         }
         compiledCount++;
         try {
           assert.ok(isValueResult(compiled.evaluate({ source: src, now: () => 0, isUnique: () => true, defaultDomain: 'x.com' })));
         } catch (err) {
-          assert.ok(isDomainError(err), `${print(tree)} threw ${err instanceof Error ? err.stack : String(err)}`);
+          assert.ok(isDomainError(err), `${print(tree)} threw ${err instanceof Error ? err.stack : inspect(err)}`);
         }
       }),
       { numRuns: RUNS * 10 },
