@@ -12,12 +12,18 @@
  * machine with fewer free cores than workers they stay below the worker
  * count, so each line carries the core count and the load average.
  *
+ * The same with an application that answers after BENCH_LATENCY_MS (20)
+ * per request, as a SaaS SCIM endpoint does, over BENCH_LATENCY_USERS
+ * (20000) users: there the cycle waits on the application, not on the
+ * CPU, which is what more workers (each with its own connections) relieve;
+ * BENCH_LATENCY_MS=0 skips it.
+ *
  * Then the scheduler's own cost: a poll (the claim query) against
  * BENCH_IDLE_JOBS (10000) idle jobs, per poll and per idle job; and the
  * lease round trip of a due job's cycle (claim, fencing-log row, release)
  * without the cycle itself, per job.
  *
- * Env: BENCH_USERS, BENCH_WORKERS (e.g. "1,2,4"), BENCH_IDLE_JOBS,
+ * Env: BENCH_USERS, BENCH_WORKERS (e.g. "1,2,4"), BENCH_LATENCY_MS, BENCH_LATENCY_USERS, BENCH_IDLE_JOBS,
  * BENCH_DATABASE_URL (default PROVISIO_TEST_DATABASE_URL or
  * postgres://root@127.0.0.1:5432/test; a fresh schema, dropped at the end).
  */
@@ -42,6 +48,8 @@ import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const IDLE_JOBS = Number(process.env.BENCH_IDLE_JOBS ?? 10_000);
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const LATENCY_USERS = Number(process.env.BENCH_LATENCY_USERS ?? 20_000);
 const DB = process.env.BENCH_DATABASE_URL ?? process.env.PROVISIO_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const BIN = here('../bin/provisio.js');
@@ -49,8 +57,8 @@ const NULL_SCIM = here('./lib/null-scim.ts');
 
 const out = (o: Record<string, unknown>): void => console.log(JSON.stringify({ ...o, cpus: cpus().length, loadavg1: Number(loadavg()[0]!.toFixed(2)) }));
 
-async function startNullScim(): Promise<{ url: string; token: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', NULL_SCIM], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startNullScim(delayMs: number): Promise<{ url: string; token: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', NULL_SCIM], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NULL_SCIM_DELAY_MS: String(delayMs) } });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('error', reject);
@@ -76,19 +84,20 @@ async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-async function scaleOut(): Promise<void> {
+/** One initial cycle of `users` users by 1, 2, 4… workers; the application answers after `latencyMs`. */
+async function scaleOut(users: number, latencyMs: number): Promise<void> {
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const url = new URL(DB);
   url.searchParams.set('schema', schema);
   const databaseUrl = url.toString();
   const dir = mkdtempSync(join(tmpdir(), 'provisio-scale-bench-'));
   const secretKey = randomBytes(32).toString('base64url');
-  const target = await startNullScim();
+  const target = await startNullScim(latencyMs);
   const services = await createServices(loadConfig({ port: 0, dataDir: dir, databaseUrl, logLevel: 'silent', role: 'api' }, { PROVISIO_SECRET_KEY: secretKey }), { logger: pino({ level: 'silent' }) });
   try {
     const t0 = performance.now();
-    await seedTenant(services.directory, { users: USERS, groups: Math.max(1, Math.round(USERS / 1000)), avgMembers: 20, seed: 5 });
-    out({ bench: 'scaleOut.seed', users: USERS, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) });
+    await seedTenant(services.directory, { users, groups: Math.max(1, Math.round(users / 1000)), avgMembers: 20, seed: 5 });
+    out({ bench: 'scaleOut.seed', users, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) });
     const sp = await services.store.transaction(async (trx) => {
       const a = await services.applications.createApplication({ displayName: 'Scale-out benchmark app' }, null, trx);
       const s = await services.applications.createServicePrincipal({ appId: a.appId }, null, trx);
@@ -97,7 +106,7 @@ async function scaleOut(): Promise<void> {
     });
     await services.sync.putSecrets(sp.id, [{ key: 'BaseAddress', value: target.url }, { key: 'SecretToken', value: target.token }, { key: 'SyncAll', value: 'true' }]);
     const job = await services.sync.createJob(sp.id, { templateId: 'scim', schedule: { interval: 'P1D', expiration: null } });
-    const partitionSize = Math.max(1, Math.ceil(USERS / 16));
+    const partitionSize = Math.max(1, Math.ceil(users / 16));
     const seconds: Record<number, number> = {};
     let first = true;
     for (const n of WORKERS) {
@@ -157,8 +166,8 @@ async function scaleOut(): Promise<void> {
       const byWorker: Record<string, number> = {};
       for (const p of parts) byWorker[p.worker] = (byWorker[p.worker] ?? 0) + 1;
       out({
-        bench: 'scaleOut.initialCycle', users: USERS, workers: n, seconds: Number(cycle.toFixed(2)), wallSecondsFromStart: Number(wall.toFixed(2)),
-        usersPerSecond: Math.round(USERS / cycle), countExported: exec.countExported, partitionsByWorker: byWorker, ...split,
+        bench: 'scaleOut.initialCycle', users, targetLatencyMs: latencyMs, workers: n, seconds: Number(cycle.toFixed(2)), wallSecondsFromStart: Number(wall.toFixed(2)),
+        usersPerSecond: Math.round(users / cycle), countExported: exec.countExported, partitionsByWorker: byWorker, ...split,
       });
       await stopAll('SIGTERM');
     }
@@ -166,7 +175,7 @@ async function scaleOut(): Promise<void> {
     if (base !== undefined) {
       const ratios: Record<string, number> = {};
       for (const n of WORKERS.slice(1)) if (seconds[n]) ratios[`${n}w/${WORKERS[0]}w`] = Number((base / seconds[n]).toFixed(2));
-      out({ bench: 'scaleOut.speedUp', users: USERS, seconds, ratios });
+      out({ bench: 'scaleOut.speedUp', users, targetLatencyMs: latencyMs, seconds, ratios });
     }
   } finally {
     await services.close();
@@ -224,5 +233,6 @@ async function overhead(): Promise<void> {
   }
 }
 
-await scaleOut();
+await scaleOut(USERS, 0);
+if (LATENCY_MS > 0 && LATENCY_USERS > 0) await scaleOut(LATENCY_USERS, LATENCY_MS);
 await overhead();

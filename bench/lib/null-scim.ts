@@ -4,9 +4,12 @@
  * target's. Queries answer an empty ListResponse (nothing matches, so every
  * object is created), POST answers 201 with the resource and a new id,
  * PATCH 200 with a minimal resource, DELETE 204. Bearer token checked.
+ * NULL_SCIM_DELAY_MS (default 0) holds every answer that long, as a real
+ * application's round trip would (the scale-out bench's latency-bound run).
  * Prints `{"url":…,"token":…}` once listening; stops when stdin closes.
  */
 import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
@@ -14,7 +17,14 @@ const token = randomBytes(18).toString('base64url');
 const LIST = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
 let requests = 0;
 
+const DELAY_MS = Number(process.env.NULL_SCIM_DELAY_MS ?? 0);
+
 const server = createServer((req, res) => {
+  if (DELAY_MS > 0) setTimeout(() => handle(req, res), DELAY_MS);
+  else handle(req, res);
+});
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
   requests++;
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -41,7 +51,7 @@ const server = createServer((req, res) => {
       res.writeHead(405).end();
     }
   });
-});
+}
 server.keepAliveTimeout = 60_000;
 let base = '';
 server.listen(0, '127.0.0.1', () => {
