@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import '../helpers/fast-check.ts';
 import { FilterError, MAX_DEPTH, MAX_FILTER_LENGTH, MAX_PREDICATES, checkFilter, parseFilter, prepareFilter, printFilter } from '../../src/logs/filter.ts';
 import type { FilterNode, Predicate, ValueNode } from '../../src/logs/filter.ts';
 import { FILTER_ATTRIBUTES } from '../../src/logs/attributes.ts';

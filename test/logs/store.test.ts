@@ -9,6 +9,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import '../helpers/fast-check.ts';
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/store.ts';
 import { ProvisioningLogWriter, ROWS_PER_STATEMENT } from '../../src/logs/writer.ts';
