@@ -48,6 +48,39 @@ export interface Fence {
   check(trx: Db): Promise<void>;
 }
 
+/** A fence that can also be marked lost (a heartbeat found the lease gone). */
+export type LostFence = Fence & { markLost(): void; readonly lost: boolean };
+
+/**
+ * The fence of a lease whose token is stored somewhere `stale` reads
+ * (the job's schedule row, a partition row): `stale` says why the lease is
+ * lost, or undefined while it holds. A passed check stamps the fencing log
+ * under `logKey`, which is what the overlap check reads.
+ */
+export function tokenFence(jobId: string, logKey: string, token: number, clock: () => number, stale: (trx: Db) => Promise<string | undefined>): LostFence {
+  let lost = false;
+  return {
+    jobId,
+    token,
+    get lost() {
+      return lost;
+    },
+    markLost: () => {
+      lost = true;
+    },
+    check: async (trx: Db) => {
+      if (lost) throw new LeaseLostError(logKey, token);
+      const why = await stale(trx);
+      if (why !== undefined) {
+        lost = true;
+        throw new LeaseLostError(logKey, token, why);
+      }
+      await trx.updateTable('sync_fencing_log').set({ last_write_at: clock(), writes: sql<number>`writes + 1` })
+        .where('job_id', '=', logKey).where('token', '=', token).execute();
+    },
+  };
+}
+
 export class SchedulerStore {
   constructor(readonly store: Store) {}
 
@@ -145,34 +178,14 @@ export class SchedulerStore {
   }
 
   /** A fence for writes made under `lease`; `lost()` makes it refuse at once (a heartbeat found the lease gone). */
-  fence(lease: Lease, clock: () => number): Fence & { markLost(): void; readonly lost: boolean } {
-    let lost = false;
+  fence(lease: Lease, clock: () => number): LostFence {
     const pg = this.pg;
-    return {
-      jobId: lease.jobId,
-      token: lease.token,
-      get lost() {
-        return lost;
-      },
-      markLost: () => {
-        lost = true;
-      },
-      check: async (trx: Db) => {
-        if (lost) throw new LeaseLostError(lease.jobId, lease.token);
-        const q = trx.selectFrom('sync_job_schedule').select('fencing_token').where('job_id', '=', lease.jobId);
-        const row = await (pg ? q.forShare() : q).executeTakeFirst();
-        if (!row) {
-          lost = true;
-          throw new LeaseLostError(lease.jobId, lease.token, 'the job was deleted');
-        }
-        if (Number(row.fencing_token) !== lease.token) {
-          lost = true;
-          throw new LeaseLostError(lease.jobId, lease.token);
-        }
-        await trx.updateTable('sync_fencing_log').set({ last_write_at: clock(), writes: sql<number>`writes + 1` })
-          .where('job_id', '=', lease.jobId).where('token', '=', lease.token).execute();
-      },
-    };
+    return tokenFence(lease.jobId, lease.jobId, lease.token, clock, async (trx) => {
+      const q = trx.selectFrom('sync_job_schedule').select('fencing_token').where('job_id', '=', lease.jobId);
+      const row = await (pg ? q.forShare() : q).executeTakeFirst();
+      if (!row) return 'the job was deleted';
+      return Number(row.fencing_token) === lease.token ? undefined : 'its lease expired and another worker holds the job now';
+    });
   }
 
   /**

@@ -19,8 +19,8 @@
  */
 import { sql } from 'kysely';
 import type { Db, Store } from '../store/store.ts';
-import { LeaseLostError } from './leases.ts';
-import type { Fence } from './leases.ts';
+import { tokenFence } from './leases.ts';
+import type { LostFence } from './leases.ts';
 
 export type PartitionPhase = 'users' | 'managers';
 
@@ -149,31 +149,14 @@ export class PartitionStore {
   }
 
   /** A fence on a partition's lease (see leases.ts for the job's). */
-  fence(lease: PartitionLease, clock: () => number): Fence & { markLost(): void; readonly lost: boolean } {
-    let lost = false;
+  fence(lease: PartitionLease, clock: () => number): LostFence {
     const pg = this.pg;
-    const key = partitionKey(lease);
-    return {
-      jobId: lease.jobId,
-      token: lease.token,
-      get lost() {
-        return lost;
-      },
-      markLost: () => {
-        lost = true;
-      },
-      check: async (trx: Db) => {
-        if (lost) throw new LeaseLostError(key, lease.token);
-        const q = trx.selectFrom('sync_cycle_partitions').select(['fencing_token', 'state'])
-          .where('job_id', '=', lease.jobId).where('phase', '=', lease.phase).where('part', '=', lease.part);
-        const row = await (pg ? q.forShare() : q).executeTakeFirst();
-        if (!row || Number(row.fencing_token) !== lease.token || row.state !== 'pending') {
-          lost = true;
-          throw new LeaseLostError(key, lease.token, row ? 'another worker holds the partition now' : 'the partition is gone (the cycle was reset)');
-        }
-        await trx.updateTable('sync_fencing_log').set({ last_write_at: clock(), writes: sql<number>`writes + 1` })
-          .where('job_id', '=', key).where('token', '=', lease.token).execute();
-      },
-    };
+    return tokenFence(lease.jobId, partitionKey(lease), lease.token, clock, async (trx) => {
+      const q = trx.selectFrom('sync_cycle_partitions').select(['fencing_token', 'state'])
+        .where('job_id', '=', lease.jobId).where('phase', '=', lease.phase).where('part', '=', lease.part);
+      const row = await (pg ? q.forShare() : q).executeTakeFirst();
+      if (!row) return 'the partition is gone (the cycle was reset)';
+      return Number(row.fencing_token) !== lease.token || row.state !== 'pending' ? 'another worker holds the partition now' : undefined;
+    });
   }
 }

@@ -13,6 +13,7 @@
 import { createServer, request as httpRequest, Agent } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { prng } from './prng.ts';
 
 /** What the proxy does with one request. */
 export type Fault = 'pass' | 'error500' | 'throttle429' | 'hang' | 'reset' | 'respond';
@@ -80,18 +81,6 @@ export interface FaultProxy {
   /** Requests forwarded and answered by the target. */
   counts(): Record<Fault, number>;
   close(): Promise<void>;
-}
-
-/** mulberry32: a small, fast, seedable PRNG; enough for choosing faults. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -47,6 +47,17 @@ export function freshSchemaName(prefix = 't'): string {
 }
 
 /** A migrated store in a fresh schema, and a disposer that drops the schema. */
+/** Drops a test schema (and everything in it) on the test database. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await c.connect();
+  try {
+    await c.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function openTestPostgresStore(prefix = 't'): Promise<{ store: Store; dispose(): Promise<void> }> {
   const schema = freshSchemaName(prefix);
   const store = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 5 });
@@ -55,13 +66,7 @@ export async function openTestPostgresStore(prefix = 't'): Promise<{ store: Stor
     store,
     dispose: async () => {
       await store.close();
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      try {
-        await c.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await c.end();
-      }
+      await dropTestSchema(schema);
     },
   };
 }

@@ -17,8 +17,7 @@ import { tempDir } from '../helpers/sqlite.ts';
 import { BASE_DN, READER_DN, READER_PASSWORD, slapdSkipReason, startSlapd, type Slapd } from '../helpers/slapd.ts';
 import { normalizeDn } from '../../src/connectors/ldap/dn.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { TEST_DATABASE_URL, freshSchemaName, postgresSkipReason } from '../helpers/postgres.ts';
-import pg from 'pg';
+import { TEST_DATABASE_URL, dropTestSchema, freshSchemaName, postgresSkipReason } from '../helpers/postgres.ts';
 
 const PEOPLE = 150;
 /** The generated directory's groupOfNames groups (one per OU, g-pilot, g-leads): imported with the people. */
@@ -228,13 +227,7 @@ describe('AD2AADProvisioning jobs importing from a real slapd', () => {
       ...w,
       dispose: async () => {
         await w.dispose();
-        const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await c.connect();
-        try {
-          await c.query(`drop schema if exists "${schema}" cascade`);
-        } finally {
-          await c.end();
-        }
+        await dropTestSchema(schema);
       },
     });
     const imported = async () => {

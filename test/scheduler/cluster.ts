@@ -10,7 +10,6 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
-import pg from 'pg';
 import { loadConfig } from '../../src/config/config.ts';
 import { createServices } from '../../src/services.ts';
 import type { Services } from '../../src/services.ts';
@@ -18,7 +17,7 @@ import { seedTenant } from '../../src/directory/seed.ts';
 import type { SeedOptions } from '../../src/directory/seed.ts';
 import { startSampleScimApp } from '../../src/connectors/scim/sample-app/app.ts';
 import type { SampleScimApp } from '../../src/connectors/scim/sample-app/app.ts';
-import { TEST_DATABASE_URL, freshSchemaName } from '../helpers/postgres.ts';
+import { TEST_DATABASE_URL, dropTestSchema, freshSchemaName } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/sqlite.ts';
 
 const BIN = new URL('../../bin/provisio.js', import.meta.url).pathname;
@@ -130,13 +129,7 @@ export async function startCluster(opts: {
       for (const j of jobs) await j.app.close();
       await services.close();
       dir.dispose();
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      try {
-        await c.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await c.end();
-      }
+      await dropTestSchema(schema);
     },
   };
 }

@@ -17,18 +17,7 @@ import { postgresSkipReason } from '../helpers/postgres.ts';
 import { expectedState } from '../engine/expected-state.ts';
 import { assertAppHolds } from '../engine/converged.ts';
 import { startCluster, overlaps, fencingLog, allSynced } from './cluster.ts';
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.ts';
 
 describe('crash safety', () => {
   test('SIGKILL at 10 random moments of an initial cycle, restarting each time: no duplicate, nothing missing', async (t) => {
@@ -39,7 +28,7 @@ describe('crash safety', () => {
     }
     const seed = Number(process.env.PROVISIO_CRASH_SEED ?? Date.now() % 1_000_000);
     t.diagnostic(`kill moments from seed ${seed} (PROVISIO_CRASH_SEED=${seed} replays them)`);
-    const random = rng(seed);
+    const random = prng(seed);
     const USERS = 1500;
     const c = await startCluster({
       jobs: 1, seed: { users: USERS, groups: 90, avgMembers: 10 }, appDelayMs: 10,
